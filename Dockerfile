@@ -1,0 +1,13 @@
+# The petpixel binary in a small image. Used by docker-compose.yml.
+FROM rust:1.95-bookworm AS build
+WORKDIR /src
+COPY . .
+RUN cargo build --release --locked --package petpixel-server --bin petpixel
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*
+COPY --from=build /src/target/release/petpixel /usr/local/bin/petpixel
+ENV PETPIXEL_BIND=0.0.0.0:3000 PETPIXEL_DATA_DIR=/data
+VOLUME /data
+EXPOSE 3000
+CMD ["petpixel", "serve"]

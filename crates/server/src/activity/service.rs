@@ -1,0 +1,156 @@
+use chrono::Utc;
+use petpixel_types::activity::{ActionType, ActivityEntry, ActivityPage, ResourceType};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use crate::auth::Actor;
+use crate::entities::activity_logs;
+use crate::error::ApiResult;
+use crate::extract::ClientInfo;
+
+/// Who acts, and from where.
+pub struct Audit<'a> {
+    pub user_id: Option<Uuid>,
+    pub user_email: Option<&'a str>,
+    pub client: &'a ClientInfo,
+}
+
+impl<'a> Audit<'a> {
+    pub fn new(user_id: Option<Uuid>, user_email: Option<&'a str>, client: &'a ClientInfo) -> Self {
+        Audit { user_id, user_email, client }
+    }
+}
+
+impl<'a> From<&'a Actor> for Audit<'a> {
+    fn from(actor: &'a Actor) -> Self {
+        Audit { user_id: Some(actor.user_id), user_email: Some(&actor.email), client: &actor.client }
+    }
+}
+
+/// What happened.
+pub struct NewEntry {
+    action: &'static str,
+    action_type: ActionType,
+    resource_type: ResourceType,
+    resource_id: Uuid,
+    project_id: Option<Uuid>,
+    details: Value,
+}
+
+impl NewEntry {
+    pub fn new(action: &'static str, action_type: ActionType, resource_type: ResourceType, resource_id: Uuid) -> Self {
+        let project_id = (resource_type == ResourceType::Project).then_some(resource_id);
+        NewEntry { action, action_type, resource_type, resource_id, project_id, details: json!({}) }
+    }
+
+    pub fn project(mut self, project_id: Uuid) -> Self {
+        self.project_id = Some(project_id);
+        self
+    }
+
+    pub fn details(mut self, details: Value) -> Self {
+        self.details = details;
+        self
+    }
+
+    /// Details of an update: `{"changes": {field: {"from": .., "to": ..}}}`.
+    pub fn changes(self, changes: Map<String, Value>) -> Self {
+        self.details(json!({ "changes": changes }))
+    }
+}
+
+pub async fn record(conn: &impl ConnectionTrait, audit: &Audit<'_>, entry: NewEntry) -> ApiResult<ActivityEntry> {
+    let model = activity_logs::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(audit.user_id),
+        user_email: Set(audit.user_email.map(str::to_owned)),
+        action: Set(entry.action.to_owned()),
+        action_type: Set(entry.action_type.as_str().to_owned()),
+        resource_type: Set(entry.resource_type.as_str().to_owned()),
+        resource_id: Set(Some(entry.resource_id)),
+        project_id: Set(entry.project_id),
+        details: Set(entry.details),
+        ip_address: Set(audit.client.ip.clone()),
+        user_agent: Set(audit.client.user_agent.clone()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await?;
+    Ok(to_wire(model))
+}
+
+/// The top-level fields that differ between two JSON objects, as `{field: {from, to}}`.
+pub fn diff(before: &Value, after: &Value, ignore: &[&str]) -> Map<String, Value> {
+    let empty = Map::new();
+    let (before, after) = (before.as_object().unwrap_or(&empty), after.as_object().unwrap_or(&empty));
+    after
+        .iter()
+        .filter(|(k, _)| !ignore.contains(&k.as_str()))
+        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), json!({ "from": before.get(k).cloned().unwrap_or(Value::Null), "to": v })))
+        .collect()
+}
+
+pub struct Filter {
+    pub resource_types: Vec<ResourceType>,
+    pub resource_id: Option<Uuid>,
+    pub user_id: Option<Uuid>,
+    pub project_id: Option<Uuid>,
+}
+
+/// A page of entries, newest first. Ids are UUIDv7, so `id < before` is "older than the cursor".
+pub async fn list(conn: &impl ConnectionTrait, filter: Filter, before: Option<Uuid>, limit: u32) -> ApiResult<ActivityPage> {
+    let mut cond = Condition::all();
+    if !filter.resource_types.is_empty() {
+        cond = cond.add(activity_logs::Column::ResourceType.is_in(filter.resource_types.iter().map(|r| r.as_str())));
+    }
+    if let Some(id) = filter.resource_id {
+        cond = cond.add(activity_logs::Column::ResourceId.eq(id));
+    }
+    if let Some(id) = filter.user_id {
+        cond = cond.add(activity_logs::Column::UserId.eq(id));
+    }
+    if let Some(id) = filter.project_id {
+        cond = cond.add(activity_logs::Column::ProjectId.eq(id));
+    }
+    if let Some(before) = before {
+        cond = cond.add(activity_logs::Column::Id.lt(before));
+    }
+    let mut rows =
+        activity_logs::Entity::find().filter(cond).order_by_desc(activity_logs::Column::Id).limit(u64::from(limit) + 1).all(conn).await?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next_cursor = if more { rows.last().map(|r| r.id) } else { None };
+    Ok(ActivityPage { items: rows.into_iter().map(to_wire).collect(), next_cursor, limit })
+}
+
+fn to_wire(m: activity_logs::Model) -> ActivityEntry {
+    ActivityEntry {
+        id: m.id,
+        user_id: m.user_id,
+        user_email: m.user_email,
+        action: m.action,
+        action_type: serde_json::from_value(Value::String(m.action_type)).unwrap_or(ActionType::Update),
+        resource_type: m.resource_type.parse().unwrap_or(ResourceType::Project),
+        resource_id: m.resource_id,
+        project_id: m.project_id,
+        details: m.details,
+        ip_address: m.ip_address,
+        user_agent: m.user_agent,
+        created_at: m.created_at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_lists_changed_fields_only() {
+        let before = json!({"a": 1, "b": "x", "updated_at": 1});
+        let after = json!({"a": 2, "b": "x", "updated_at": 2});
+        let d = diff(&before, &after, &["updated_at"]);
+        assert_eq!(Value::Object(d), json!({"a": {"from": 1, "to": 2}}));
+    }
+}

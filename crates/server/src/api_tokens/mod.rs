@@ -1,0 +1,4 @@
+//! `/api/v1/api-tokens`: named, scoped, expiring tokens for integrations.
+
+pub mod handlers;
+pub mod service;

@@ -1,0 +1,155 @@
+//! Application state and the router: every route, its middleware, and the OpenAPI document.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::jwt::{self, JwtKeys};
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::openapi::ApiDoc;
+use crate::{activity, api_tokens, auth, health, projects, telemetry, users};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub jwt: Arc<JwtKeys>,
+}
+
+impl AppState {
+    /// Connects to the database, brings its schema up to date and loads the signing key.
+    pub async fn new(config: Config) -> anyhow::Result<Self> {
+        let db = Db::connect(&config).await?;
+        db.migrate().await?;
+        Self::with_db(config, db)
+    }
+
+    pub fn with_db(config: Config, db: Db) -> anyhow::Result<Self> {
+        let secret = jwt::load_or_create_secret(config.jwt_secret.as_ref(), &config.data_dir)?;
+        let jwt = JwtKeys::new(&secret, config.access_token_ttl);
+        Ok(AppState { config: Arc::new(config), db, jwt: Arc::new(jwt) })
+    }
+}
+
+/// `/api/v1`: one line per path; each handler lives in the module named after its URL.
+fn v1_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(auth::handlers::create_session))
+        .routes(routes!(auth::handlers::refresh_session))
+        .routes(routes!(auth::handlers::delete_session))
+        .routes(routes!(auth::handlers::get_me))
+        .routes(routes!(api_tokens::handlers::list_api_tokens, api_tokens::handlers::create_api_token))
+        .routes(routes!(api_tokens::handlers::delete_api_token))
+        .routes(routes!(users::handlers::list_users, users::handlers::create_user))
+        .routes(routes!(users::handlers::get_user, users::handlers::update_user))
+        .routes(routes!(users::handlers::update_user_role))
+        .routes(routes!(projects::handlers::list_projects, projects::handlers::create_project))
+        .routes(routes!(projects::handlers::get_project, projects::handlers::update_project, projects::handlers::delete_project))
+        .routes(routes!(projects::handlers::update_project_status))
+        .routes(routes!(projects::handlers::update_project_assignee))
+        .routes(routes!(activity::handlers::list_project_activity))
+        .routes(routes!(activity::handlers::list_activity))
+}
+
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1_routes())
+        .routes(routes!(health::get_health))
+        .routes(routes!(health::get_deep_health))
+        .routes(routes!(health::get_cache_health))
+        .routes(routes!(health::get_storage_health))
+        .routes(routes!(telemetry::get_metrics))
+}
+
+/// The OpenAPI document the server serves.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    crate::openapi::finish(api_routes().split_for_parts().1)
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound("Nothing lives at this address.".into())
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    AppError::Internal(anyhow::anyhow!("a handler panicked")).into_response()
+}
+
+pub fn router(state: AppState) -> Router {
+    let (routes, spec) = api_routes().split_for_parts();
+    let spec = crate::openapi::finish(spec);
+    telemetry::metrics_handle();
+    let request_id = HeaderName::from_static("x-request-id");
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &Request| {
+            let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path(), user_id = tracing::field::Empty)
+        })
+        .on_response(DefaultOnResponse::new().level(Level::INFO));
+    routes
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", spec))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(telemetry::track))
+        .layer(DefaultBodyLimit::max(state.config.max_json_body_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, state.config.request_timeout))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(trace)
+        .layer(SetSensitiveRequestHeadersLayer::new([axum::http::header::AUTHORIZATION, axum::http::header::COOKIE]))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
+pub async fn serve(state: AppState) -> anyhow::Result<()> {
+    let bind = state.config.bind;
+    let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
+    tracing::info!(address = %listener.local_addr()?, database = state.db.backend_name(), "PetPixel Studio is listening");
+    let app = router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

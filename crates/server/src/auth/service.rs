@@ -1,0 +1,250 @@
+//! Logging in, refreshing, logging out, and recognising the caller of each request.
+
+use chrono::{DateTime, Utc};
+use petpixel_types::activity::{ActionType, ResourceType};
+use petpixel_types::auth::{AuthMethod, LoginRequest, TokenResponse};
+use petpixel_types::Permissions;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::secret::{self, API_TOKEN_PREFIX};
+use super::{password, throttle, Actor};
+use crate::activity::{self, Audit, NewEntry};
+use crate::entities::{api_tokens, refresh_tokens, sessions, users};
+use crate::error::{ApiResult, AppError};
+use crate::extract::ClientInfo;
+use crate::users::service as user_service;
+use crate::AppState;
+
+const BAD_CREDENTIALS: &str = "Wrong e-mail address or password.";
+/// An API token's `last_used_at` is written at most this often, to keep writes off the read path.
+const LAST_USED_RESOLUTION_SECS: i64 = 60;
+
+/// Recognises a bearer token: an API token (`pp_...`) or a JWT access token.
+pub async fn authenticate(state: &AppState, token: &str, client: ClientInfo) -> ApiResult<Actor> {
+    if token.starts_with(API_TOKEN_PREFIX) {
+        return authenticate_api_token(state, token, client).await;
+    }
+    let claims = state.jwt.verify(token).ok_or_else(|| AppError::unauthorized("The access token is invalid or has expired."))?;
+    let (session, user) = sessions::Entity::find_by_id(claims.sid)
+        .find_also_related(users::Entity)
+        .one(&state.db.conn)
+        .await?
+        .and_then(|(s, u)| Some((s, u?)))
+        .ok_or_else(|| AppError::unauthorized("This session no longer exists; log in again."))?;
+    if session.user_id != claims.sub || session.revoked_at.is_some() {
+        return Err(AppError::unauthorized("This session has ended; log in again."));
+    }
+    if !user.active {
+        return Err(AppError::unauthorized("This account has been deactivated."));
+    }
+    let permissions = user_service::permissions_of(&user);
+    Ok(actor(user, permissions, AuthMethod::Session, Some(session.id), client))
+}
+
+async fn authenticate_api_token(state: &AppState, token: &str, client: ClientInfo) -> ApiResult<Actor> {
+    let invalid = || AppError::unauthorized("The API token is invalid, expired or revoked.");
+    let (id, secret) = secret::parse_api_token(token).ok_or_else(invalid)?;
+    let (row, user) = api_tokens::Entity::find_by_id(id)
+        .find_also_related(users::Entity)
+        .one(&state.db.conn)
+        .await?
+        .and_then(|(t, u)| Some((t, u?)))
+        .ok_or_else(invalid)?;
+    let now = Utc::now();
+    if !secret::digest_matches(secret, &row.token_hash) || row.revoked_at.is_some() || row.expires_at <= now {
+        return Err(invalid());
+    }
+    if !user.active {
+        return Err(AppError::unauthorized("This account has been deactivated."));
+    }
+    if row.last_used_at.is_none_or(|t| (now - t).num_seconds() >= LAST_USED_RESOLUTION_SECS) {
+        api_tokens::Entity::update_many()
+            .col_expr(api_tokens::Column::LastUsedAt, Expr::value(now))
+            .filter(api_tokens::Column::Id.eq(row.id))
+            .exec(&state.db.conn)
+            .await?;
+    }
+    let scopes = crate::api_tokens::service::scopes_of(&row);
+    let permissions = user_service::permissions_of(&user).restrict_to(&scopes);
+    Ok(actor(user, permissions, AuthMethod::ApiToken, None, client))
+}
+
+fn actor(user: users::Model, permissions: Permissions, method: AuthMethod, session_id: Option<Uuid>, client: ClientInfo) -> Actor {
+    Actor { user_id: user.id, role: user_service::role_of(&user), email: user.email, permissions, method, session_id, client }
+}
+
+pub async fn login(state: &AppState, request: &LoginRequest, client: ClientInfo) -> ApiResult<TokenResponse> {
+    request.validate()?;
+    let email = request.email.trim().to_lowercase();
+    let now = Utc::now();
+    throttle::check(state, &email, now).await?;
+
+    let user = users::Entity::find().filter(users::Column::Email.eq(&email)).one(&state.db.conn).await?;
+    let verified = password::verify(request.password.clone(), user.as_ref().map(|u| u.password_hash.clone())).await;
+    let user = match user {
+        Some(user) if verified => user,
+        _ => {
+            let txn = state.db.begin_write().await?;
+            throttle::record_failure(&*txn, &email, client.ip.clone(), now, state.config.login_window).await?;
+            txn.commit().await?;
+            return Err(AppError::unauthorized(BAD_CREDENTIALS));
+        }
+    };
+    if !user.active {
+        return Err(AppError::unauthorized("This account has been deactivated."));
+    }
+
+    let txn = state.db.begin_write().await?;
+    throttle::clear(&*txn, &email).await?;
+    let session_id = Uuid::now_v7();
+    sessions::ActiveModel {
+        id: Set(session_id),
+        user_id: Set(user.id),
+        ip_address: Set(client.ip.clone()),
+        user_agent: Set(client.user_agent.clone()),
+        created_at: Set(now),
+        last_used_at: Set(now),
+        expires_at: Set(now + refresh_ttl(state)),
+        revoked_at: Set(None),
+        revoked_reason: Set(None),
+    }
+    .insert(&*txn)
+    .await?;
+    let refresh_token = issue_refresh_token(&*txn, state, session_id, now).await?;
+    let mut active: users::ActiveModel = user.into();
+    active.last_login = Set(Some(now));
+    let user = active.update(&*txn).await?;
+    let audit = Audit::new(Some(user.id), Some(&user.email), &client);
+    activity::record(
+        &*txn,
+        &audit,
+        NewEntry::new("user.logged_in", ActionType::Auth, ResourceType::User, user.id).details(json!({ "session_id": session_id })),
+    )
+    .await?;
+    txn.commit().await?;
+    token_response(state, user, session_id, refresh_token)
+}
+
+pub async fn refresh(state: &AppState, raw: &str, client: ClientInfo) -> ApiResult<TokenResponse> {
+    let invalid = || AppError::unauthorized("The refresh token is invalid or has expired; log in again.");
+    let (id, secret) = secret::parse_refresh_token(raw).ok_or_else(invalid)?;
+    let now = Utc::now();
+    let txn = state.db.begin_write().await?;
+    let (token, session) = refresh_tokens::Entity::find_by_id(id)
+        .find_also_related(sessions::Entity)
+        .one(&*txn)
+        .await?
+        .and_then(|(t, s)| Some((t, s?)))
+        .ok_or_else(invalid)?;
+    if !secret::digest_matches(secret, &token.token_hash) {
+        return Err(invalid());
+    }
+    if session.revoked_at.is_some() {
+        return Err(AppError::unauthorized("This session has ended; log in again."));
+    }
+    // Rotation: the token is spent now. A second use means someone else holds a copy, so the
+    // whole session ends; the conditional update makes two racing uses count as reuse too.
+    let spent = refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::UsedAt, Expr::value(now))
+        .filter(refresh_tokens::Column::Id.eq(token.id))
+        .filter(refresh_tokens::Column::UsedAt.is_null())
+        .exec(&*txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !spent {
+        revoke_session(&*txn, session.id, "refresh_token_reused", now).await?;
+        let audit = Audit::new(Some(session.user_id), None, &client);
+        let entry = NewEntry::new("session.refresh_token_reused", ActionType::Auth, ResourceType::User, session.user_id)
+            .details(json!({ "session_id": session.id }));
+        activity::record(&*txn, &audit, entry).await?;
+        txn.commit().await?;
+        return Err(AppError::unauthorized("This refresh token was already used, so its session has been ended; log in again."));
+    }
+    if token.expires_at <= now {
+        return Err(invalid());
+    }
+    let user = users::Entity::find_by_id(session.user_id).one(&*txn).await?.ok_or_else(invalid)?;
+    if !user.active {
+        return Err(AppError::unauthorized("This account has been deactivated."));
+    }
+    let refresh_token = issue_refresh_token(&*txn, state, session.id, now).await?;
+    sessions::Entity::update_many()
+        .col_expr(sessions::Column::LastUsedAt, Expr::value(now))
+        .col_expr(sessions::Column::ExpiresAt, Expr::value(now + refresh_ttl(state)))
+        .filter(sessions::Column::Id.eq(session.id))
+        .exec(&*txn)
+        .await?;
+    txn.commit().await?;
+    token_response(state, user, session.id, refresh_token)
+}
+
+/// Ends the caller's session: its refresh token and every access token issued in it stop working.
+pub async fn logout(state: &AppState, actor: &Actor) -> ApiResult<()> {
+    let session_id =
+        actor.session_id.ok_or_else(|| AppError::bad_request("API tokens do not log out; revoke them at /api/v1/api-tokens/{id}."))?;
+    let txn = state.db.begin_write().await?;
+    revoke_session(&*txn, session_id, "logout", Utc::now()).await?;
+    let entry =
+        NewEntry::new("user.logged_out", ActionType::Auth, ResourceType::User, actor.user_id).details(json!({ "session_id": session_id }));
+    activity::record(&*txn, &Audit::from(actor), entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn revoke_session(conn: &impl ConnectionTrait, session_id: Uuid, reason: &str, now: DateTime<Utc>) -> ApiResult<()> {
+    sessions::Entity::update_many()
+        .col_expr(sessions::Column::RevokedAt, Expr::value(now))
+        .col_expr(sessions::Column::RevokedReason, Expr::value(reason))
+        .filter(sessions::Column::Id.eq(session_id))
+        .filter(sessions::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a user (deactivation).
+pub async fn revoke_all_sessions(conn: &impl ConnectionTrait, user_id: Uuid, reason: &str) -> ApiResult<()> {
+    sessions::Entity::update_many()
+        .col_expr(sessions::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(sessions::Column::RevokedReason, Expr::value(reason))
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+async fn issue_refresh_token(conn: &impl ConnectionTrait, state: &AppState, session_id: Uuid, now: DateTime<Utc>) -> ApiResult<String> {
+    let id = Uuid::now_v7();
+    let secret = secret::random_secret();
+    refresh_tokens::ActiveModel {
+        id: Set(id),
+        session_id: Set(session_id),
+        token_hash: Set(secret::digest(&secret)),
+        created_at: Set(now),
+        expires_at: Set(now + refresh_ttl(state)),
+        used_at: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    Ok(secret::refresh_token(id, &secret))
+}
+
+fn refresh_ttl(state: &AppState) -> chrono::Duration {
+    chrono::Duration::from_std(state.config.refresh_token_ttl).unwrap_or_else(|_| chrono::Duration::days(7))
+}
+
+fn token_response(state: &AppState, user: users::Model, session_id: Uuid, refresh_token: String) -> ApiResult<TokenResponse> {
+    Ok(TokenResponse {
+        access_token: state.jwt.issue(user.id, session_id)?,
+        token_type: "Bearer".into(),
+        expires_in: state.jwt.ttl.as_secs(),
+        refresh_token,
+        refresh_expires_in: state.config.refresh_token_ttl.as_secs(),
+        user: user_service::to_wire(&user),
+    })
+}

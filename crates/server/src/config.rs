@@ -1,0 +1,116 @@
+//! Configuration: one typed struct read from the environment (and an optional `.env`), every
+//! setting with a working default.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use secrecy::{ExposeSecret, SecretString};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: SecretString,
+    /// Pool size; SQLite is given fewer connections since it has one writer anyway.
+    pub database_max_connections: u32,
+    /// `None` means: generate one and keep it in the data dir.
+    pub jwt_secret: Option<SecretString>,
+    pub public_url: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    /// The largest JSON body any endpoint reads.
+    pub max_json_body_bytes: usize,
+    /// Failed logins for one address within `login_window` before 429.
+    pub login_max_failures: u32,
+    pub login_window: Duration,
+    pub request_timeout: Duration,
+    /// Take the client address from `X-Forwarded-For` (behind a load balancer).
+    pub trust_proxy: bool,
+    pub log_json: bool,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+fn parse_var<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|e| anyhow::anyhow!("{name}={v:?} is not valid: {e}")),
+    }
+}
+
+fn bool_var(name: &str) -> anyhow::Result<bool> {
+    match var(name).as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("0" | "false" | "no" | "off") => Ok(false),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some(other) => bail!("{name}={other:?} is not a boolean (use true or false)"),
+    }
+}
+
+impl Config {
+    /// Reads the environment, after loading `.env` from the working directory if there is one.
+    pub fn from_env() -> anyhow::Result<Self> {
+        // A missing .env is the normal case; a malformed one should not pass silently.
+        if let Err(e) = dotenvy::dotenv() {
+            if !e.not_found() {
+                return Err(e).context("reading .env");
+            }
+        }
+        let data_dir = PathBuf::from(var("PETPIXEL_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("petpixel.db").display()));
+        let is_sqlite = database_url.starts_with("sqlite:");
+        let bind: SocketAddr = parse_var("PETPIXEL_BIND", SocketAddr::from(([127, 0, 0, 1], 3000)))?;
+        let config = Config {
+            bind,
+            public_url: var("PETPIXEL_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}")).trim_end_matches('/').to_owned(),
+            data_dir,
+            database_max_connections: parse_var("DATABASE_MAX_CONNECTIONS", if is_sqlite { 8 } else { 16 })?,
+            database_url: SecretString::from(database_url),
+            jwt_secret: var("PETPIXEL_JWT_SECRET").map(SecretString::from),
+            access_token_ttl: Duration::from_secs(parse_var("PETPIXEL_ACCESS_TOKEN_TTL_SECS", 15 * 60)?),
+            refresh_token_ttl: Duration::from_secs(parse_var("PETPIXEL_REFRESH_TOKEN_TTL_SECS", 7 * 24 * 3600)?),
+            max_json_body_bytes: parse_var("PETPIXEL_MAX_JSON_BODY_BYTES", 1024 * 1024)?,
+            login_max_failures: parse_var("PETPIXEL_LOGIN_MAX_FAILURES", 5)?,
+            login_window: Duration::from_secs(parse_var("PETPIXEL_LOGIN_WINDOW_SECS", 15 * 60)?),
+            request_timeout: Duration::from_secs(parse_var("PETPIXEL_REQUEST_TIMEOUT_SECS", 30)?),
+            trust_proxy: bool_var("PETPIXEL_TRUST_PROXY")?,
+            log_json: var("PETPIXEL_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
+        };
+        if let Some(secret) = &config.jwt_secret {
+            if secret.expose_secret().len() < 32 {
+                bail!("PETPIXEL_JWT_SECRET must be at least 32 characters");
+            }
+        }
+        Ok(config)
+    }
+
+    /// Defaults for tests and tools: an in-memory SQLite database and a throwaway data dir.
+    pub fn for_tests(data_dir: PathBuf, database_url: &str) -> Self {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir,
+            database_url: SecretString::from(database_url),
+            database_max_connections: if database_url.starts_with("sqlite:") { 1 } else { 4 },
+            jwt_secret: Some(SecretString::from("test-secret-test-secret-test-secret-0123")),
+            public_url: "http://studio.test".into(),
+            access_token_ttl: Duration::from_secs(15 * 60),
+            refresh_token_ttl: Duration::from_secs(7 * 24 * 3600),
+            max_json_body_bytes: 64 * 1024,
+            login_max_failures: 5,
+            login_window: Duration::from_secs(15 * 60),
+            request_timeout: Duration::from_secs(30),
+            trust_proxy: false,
+            log_json: false,
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.expose_secret().starts_with("sqlite:")
+    }
+}

@@ -1,0 +1,144 @@
+//! The database: connecting to SQLite or PostgreSQL, migrating, and write transactions.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use petpixel_migrations::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, SqlxPostgresConnector, SqlxSqliteConnector, TransactionTrait,
+};
+use secrecy::ExposeSecret;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use crate::config::Config;
+
+/// The connection pool, plus on SQLite a lock that lets one write transaction run at a time:
+/// SQLite has a single writer, and a deferred transaction that upgrades to writing would fail with
+/// "database is locked" instead of waiting its turn.
+#[derive(Clone)]
+pub struct Db {
+    pub conn: DatabaseConnection,
+    write_lock: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction; on SQLite it holds the write lock until committed or dropped.
+pub struct WriteTxn {
+    txn: DatabaseTransaction,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+    fn deref(&self) -> &Self::Target {
+        &self.txn
+    }
+}
+
+impl WriteTxn {
+    pub async fn commit(self) -> Result<(), sea_orm::DbErr> {
+        self.txn.commit().await
+    }
+}
+
+impl Db {
+    pub async fn connect(config: &Config) -> anyhow::Result<Self> {
+        let url = config.database_url.expose_secret();
+        if config.is_sqlite() {
+            if let Some(dir) = sqlite_parent_dir(url) {
+                std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            }
+            let options = SqliteConnectOptions::from_str(url)
+                .context("DATABASE_URL is not a valid SQLite URL")?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(config.database_max_connections)
+                .min_connections(1)
+                // An in-memory database lives as long as its connection: keep it.
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(options)
+                .await
+                .context("opening the SQLite database")?;
+            Ok(Db { conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool), write_lock: Some(Arc::new(Mutex::new(()))) })
+        } else {
+            let options = PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid PostgreSQL URL")?;
+            let pool = PgPoolOptions::new()
+                .max_connections(config.database_max_connections)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_with(options)
+                .await
+                .context("connecting to PostgreSQL")?;
+            Ok(Db { conn: SqlxPostgresConnector::from_sqlx_postgres_pool(pool), write_lock: None })
+        }
+    }
+
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        Migrator::up(&self.conn, None).await.context("running database migrations")
+    }
+
+    pub async fn begin_write(&self) -> Result<WriteTxn, sea_orm::DbErr> {
+        let guard = match &self.write_lock {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
+        Ok(WriteTxn { txn: self.conn.begin().await?, _guard: guard })
+    }
+
+    pub fn backend(&self) -> DatabaseBackend {
+        self.conn.get_database_backend()
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend() {
+            DatabaseBackend::Sqlite => "sqlite",
+            DatabaseBackend::Postgres => "postgres",
+            DatabaseBackend::MySql => "mysql",
+        }
+    }
+
+    /// (connections in the pool, idle ones) for the metrics.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        match self.backend() {
+            DatabaseBackend::Sqlite => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            DatabaseBackend::Postgres => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            DatabaseBackend::MySql => (0, 0),
+        }
+    }
+}
+
+fn sqlite_parent_dir(url: &str) -> Option<std::path::PathBuf> {
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next()?;
+    if path.is_empty() || path.contains(":memory:") || path.starts_with("file:") {
+        return None;
+    }
+    std::path::Path::new(path).parent().map(|p| p.to_path_buf()).filter(|p| !p.as_os_str().is_empty())
+}
+
+/// Whether a database error is a unique-constraint violation (a duplicate e-mail, slug, ...).
+pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// `LOWER(col) LIKE '%words%'`, with the user's `%` and `_` taken literally; the same on SQLite
+/// and PostgreSQL.
+pub fn contains_ci<C: sea_orm::sea_query::IntoColumnRef>(col: C, words: &str) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, Func, LikeExpr};
+    let escaped: String =
+        words.to_lowercase().chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
+    Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+}

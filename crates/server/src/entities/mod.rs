@@ -1,0 +1,13 @@
+//! sea-orm entities, one per table, in the shape `sea-orm-cli generate entity` gives. Queries live
+//! in each resource's `service` module, not here.
+
+pub mod activity_logs;
+pub mod api_tokens;
+pub mod game_urls;
+pub mod login_attempts;
+pub mod notifications;
+pub mod project_assets;
+pub mod projects;
+pub mod refresh_tokens;
+pub mod sessions;
+pub mod users;

@@ -1,0 +1,103 @@
+//! `/api/health*`: liveness and the state of each dependency.
+
+use std::time::Instant;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use petpixel_types::health::{ComponentHealth, DeepHealth, Health};
+
+use crate::AppState;
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+fn ms(start: Instant) -> Option<f64> {
+    Some((start.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0)
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/api/health", tag = "health", responses((status = 200, description = "Up", body = Health)))]
+pub async fn get_health() -> Json<Health> {
+    Json(Health { status: "ok".into(), version: VERSION.into() })
+}
+
+async fn database(state: &AppState) -> ComponentHealth {
+    let start = Instant::now();
+    match state.db.conn.ping().await {
+        Ok(()) => ComponentHealth { status: "ok".into(), backend: state.db.backend_name().into(), latency_ms: ms(start), error: None },
+        Err(e) => {
+            tracing::warn!(error = %e, "database health check failed");
+            ComponentHealth {
+                status: "error".into(),
+                backend: state.db.backend_name().into(),
+                latency_ms: ms(start),
+                error: Some("the database did not answer".into()),
+            }
+        }
+    }
+}
+
+/// The cache is in-process until a Redis backend is configured.
+async fn cache(_state: &AppState) -> ComponentHealth {
+    ComponentHealth { status: "ok".into(), backend: "memory".into(), latency_ms: Some(0.0), error: None }
+}
+
+/// Files live under the data dir; the check writes and removes a probe file there.
+async fn storage(state: &AppState) -> ComponentHealth {
+    let start = Instant::now();
+    let dir = state.config.data_dir.join("files");
+    let probe = dir.join(format!(".health-{}", uuid::Uuid::now_v7()));
+    let result = async {
+        tokio::fs::create_dir_all(&dir).await?;
+        tokio::fs::write(&probe, b"ok").await?;
+        tokio::fs::remove_file(&probe).await
+    }
+    .await;
+    match result {
+        Ok(()) => ComponentHealth { status: "ok".into(), backend: "local".into(), latency_ms: ms(start), error: None },
+        Err(e) => {
+            tracing::warn!(error = %e, dir = %dir.display(), "storage health check failed");
+            ComponentHealth {
+                status: "error".into(),
+                backend: "local".into(),
+                latency_ms: ms(start),
+                error: Some("the file store is not writable".into()),
+            }
+        }
+    }
+}
+
+fn code(component: &ComponentHealth) -> StatusCode {
+    if component.status == "ok" {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    }
+}
+
+/// Every dependency, with the backend in use and its latency; 503 if any fails.
+#[utoipa::path(get, path = "/api/health/deep", tag = "health",
+    responses((status = 200, description = "All dependencies answer", body = DeepHealth), (status = 503, description = "A dependency fails", body = DeepHealth)))]
+pub async fn get_deep_health(State(state): State<AppState>) -> (StatusCode, Json<DeepHealth>) {
+    let (database, cache, storage) = tokio::join!(database(&state), cache(&state), storage(&state));
+    let ok = [&database, &cache, &storage].iter().all(|c| c.status == "ok");
+    let status = if ok { "ok" } else { "degraded" };
+    let code = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (code, Json(DeepHealth { status: status.into(), version: VERSION.into(), database, cache, storage }))
+}
+
+/// The cache.
+#[utoipa::path(get, path = "/api/health/cache", tag = "health",
+    responses((status = 200, description = "The cache answers", body = ComponentHealth), (status = 503, description = "It does not", body = ComponentHealth)))]
+pub async fn get_cache_health(State(state): State<AppState>) -> (StatusCode, Json<ComponentHealth>) {
+    let c = cache(&state).await;
+    (code(&c), Json(c))
+}
+
+/// File storage.
+#[utoipa::path(get, path = "/api/health/storage", tag = "health",
+    responses((status = 200, description = "Storage is writable", body = ComponentHealth), (status = 503, description = "It is not", body = ComponentHealth)))]
+pub async fn get_storage_health(State(state): State<AppState>) -> (StatusCode, Json<ComponentHealth>) {
+    let c = storage(&state).await;
+    (code(&c), Json(c))
+}

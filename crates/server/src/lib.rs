@@ -1,0 +1,25 @@
+//! PetPixel Studio's server: the REST API (`/api/v1`), health and metrics, and the OpenAPI docs.
+//!
+//! A route's code sits in the module named after its URL: `/api/v1/projects/{id}/status` is
+//! `projects::handlers::update_project_status`, which calls `projects::service::set_status`.
+
+pub mod activity;
+pub mod api_tokens;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod entities;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod openapi;
+pub mod policy;
+pub mod projects;
+pub mod seed;
+pub mod telemetry;
+pub mod users;
+
+pub use app::{openapi, router, serve, AppState};
+pub use config::Config;

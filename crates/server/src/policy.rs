@@ -1,0 +1,102 @@
+//! Every permission decision. Handlers and services ask here; nothing else compares roles.
+
+use petpixel_types::activity::ResourceType;
+use petpixel_types::auth::AuthMethod;
+use petpixel_types::user::UserChanges;
+use petpixel_types::{Action, Permission, Resource, Role, Scope};
+use uuid::Uuid;
+
+use crate::auth::Actor;
+use crate::error::{ApiResult, AppError};
+
+fn missing(resource: Resource, action: Action) -> AppError {
+    AppError::forbidden(format!("You need the `{}:{}` permission for this.", resource.as_str(), action.as_str()))
+}
+
+/// The caller holds `resource:action` somewhere; answers how far it reaches.
+pub fn require(actor: &Actor, resource: Resource, action: Action) -> ApiResult<Scope> {
+    actor.permissions.scope(resource, action).ok_or_else(|| missing(resource, action))
+}
+
+/// The caller holds `resource:action` on everything, not only their assigned projects.
+pub fn require_anywhere(actor: &Actor, resource: Resource, action: Action) -> ApiResult<()> {
+    match require(actor, resource, action)? {
+        Scope::Any => Ok(()),
+        Scope::Assigned => {
+            Err(AppError::forbidden(format!("Only managers may {} {} that are not assigned to them.", action.as_str(), resource.as_str())))
+        }
+    }
+}
+
+/// `resource:action` on a project assigned to `assignee`: artists act only on their own projects.
+pub fn require_on_project(actor: &Actor, resource: Resource, action: Action, assignee: Option<Uuid>) -> ApiResult<()> {
+    match require(actor, resource, action)? {
+        Scope::Any => Ok(()),
+        Scope::Assigned if assignee == Some(actor.user_id) => Ok(()),
+        Scope::Assigned => Err(AppError::forbidden("This project is not assigned to you; only its artist or a manager may change it.")),
+    }
+}
+
+/// Taking a complete project back into work is for managers.
+pub fn may_reopen(actor: &Actor) -> bool {
+    actor.permissions.allows_anywhere(Resource::Projects, Action::Update)
+}
+
+/// Assigning projects to artists is for managers.
+pub fn require_assign(actor: &Actor) -> ApiResult<()> {
+    if actor.permissions.allows_anywhere(Resource::Projects, Action::Update) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("Only managers may assign projects."))
+    }
+}
+
+/// Everyone sees their own profile; others need `users:read`.
+pub fn require_read_user(actor: &Actor, target: Uuid) -> ApiResult<()> {
+    if target == actor.user_id {
+        return Ok(());
+    }
+    require(actor, Resource::Users, Action::Read).map(|_| ())
+}
+
+/// Everyone edits their own name, avatar and password; only `users:update` (admins) edit others
+/// or change whether an account is active.
+pub fn require_update_user(actor: &Actor, target: Uuid, changes: &UserChanges) -> ApiResult<()> {
+    if target != actor.user_id || changes.active.is_some() {
+        require(actor, Resource::Users, Action::Update)?;
+    }
+    if target == actor.user_id && changes.active == Some(false) {
+        return Err(AppError::conflict("You cannot deactivate your own account."));
+    }
+    Ok(())
+}
+
+/// Changing roles and grants is for `users:update` (admins), and nobody hands out more than they hold.
+pub fn require_grant(actor: &Actor, role: Role, permissions: &[Permission]) -> ApiResult<()> {
+    require(actor, Resource::Users, Action::Update)?;
+    let exceeds = role.grants().iter().map(|g| g.permission).chain(permissions.iter().copied()).find(|p| !actor.permissions.covers(p));
+    match exceeds {
+        Some(p) => Err(AppError::forbidden(format!("You cannot grant `{p}`: you do not hold it yourself."))),
+        None => Ok(()),
+    }
+}
+
+/// API tokens are managed from a login session, never by another API token.
+pub fn require_session(actor: &Actor) -> ApiResult<()> {
+    match actor.method {
+        AuthMethod::Session => Ok(()),
+        AuthMethod::ApiToken => Err(AppError::forbidden("API tokens cannot manage API tokens; log in instead.")),
+    }
+}
+
+/// The activity a caller may read: project work with `projects:read`, team changes with `users:read`.
+pub fn readable_activity_types(actor: &Actor) -> Vec<ResourceType> {
+    let mut types = Vec::new();
+    if actor.permissions.allows(Resource::Projects, Action::Read) {
+        types.extend([ResourceType::Project, ResourceType::Asset, ResourceType::Url, ResourceType::Build]);
+    }
+    if actor.permissions.allows(Resource::Users, Action::Read) {
+        types.extend([ResourceType::User, ResourceType::ApiToken, ResourceType::Notification]);
+    }
+    types
+}

@@ -1,0 +1,4 @@
+//! `/api/v1/projects`: orders, from intake to delivery.
+
+pub mod handlers;
+pub mod service;

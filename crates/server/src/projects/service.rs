@@ -1,0 +1,369 @@
+use chrono::{NaiveDate, Utc};
+use petpixel_types::activity::{ActionType, ResourceType};
+use petpixel_types::asset::{Asset, GameUrl};
+use petpixel_types::project::{
+    AssigneeFilter, GameConfig, NewProject, Project, ProjectChanges, ProjectDetail, ProjectFilter, ProjectStatus, SortKey, TransitionError,
+};
+use petpixel_types::user::UserSummary;
+use petpixel_types::{Action, Page, Resource};
+use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, TryIntoModel,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::activity::{self, Audit, NewEntry};
+use crate::auth::Actor;
+use crate::db::contains_ci;
+use crate::entities::{game_urls, project_assets, projects, users};
+use crate::error::{ApiResult, AppError};
+use crate::users::service as user_service;
+use crate::{policy, AppState};
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+pub fn to_wire(p: &projects::Model, artist: Option<UserSummary>, today: NaiveDate) -> Project {
+    let status: ProjectStatus = p.status.parse().unwrap_or(ProjectStatus::Backlog);
+    Project {
+        id: p.id,
+        customer_name: p.customer_name.clone(),
+        customer_email: p.customer_email.clone(),
+        customer_phone: p.customer_phone.clone(),
+        pet_name: p.pet_name.clone(),
+        pet_breed: p.pet_breed.clone(),
+        pet_age: p.pet_age,
+        pet_personality: p.pet_personality.clone(),
+        package_type: p.package_type.parse().unwrap_or(petpixel_types::project::PackageType::Custom),
+        status,
+        priority: p.priority.parse().unwrap_or(petpixel_types::project::Priority::Normal),
+        assigned_artist_id: p.assigned_artist_id,
+        assigned_artist: artist,
+        deadline: p.deadline,
+        overdue: status != ProjectStatus::Complete && p.deadline.is_some_and(|d| d < today),
+        estimated_hours: p.estimated_hours,
+        actual_hours: p.actual_hours,
+        game_config: serde_json::from_value(p.game_config.clone()).unwrap_or_else(|_| GameConfig {
+            theme: String::new(),
+            difficulty: petpixel_types::project::Difficulty::Medium,
+            features: vec![],
+        }),
+        notes: p.notes.clone(),
+        version: p.version,
+        created_at: p.created_at,
+        updated_at: p.updated_at,
+        completed_at: p.completed_at,
+    }
+}
+
+/// A project that is not deleted, or 404.
+pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> ApiResult<projects::Model> {
+    projects::Entity::find_by_id(id)
+        .filter(projects::Column::DeletedAt.is_null())
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("project"))
+}
+
+async fn with_artist(conn: &impl ConnectionTrait, p: &projects::Model) -> ApiResult<Project> {
+    let artist = match p.assigned_artist_id {
+        Some(id) => users::Entity::find_by_id(id).one(conn).await?.map(|u| user_service::summary(&u)),
+        None => None,
+    };
+    Ok(to_wire(p, artist, today()))
+}
+
+fn filter_condition(filter: &ProjectFilter, actor: &Actor) -> Condition {
+    use projects::Column as C;
+    let mut cond = Condition::all().add(C::DeletedAt.is_null());
+    if !filter.statuses.is_empty() {
+        cond = cond.add(C::Status.is_in(filter.statuses.iter().map(|s| s.as_str())));
+    }
+    if !filter.priorities.is_empty() {
+        cond = cond.add(C::Priority.is_in(filter.priorities.iter().map(|s| s.as_str())));
+    }
+    if !filter.package_types.is_empty() {
+        cond = cond.add(C::PackageType.is_in(filter.package_types.iter().map(|s| s.as_str())));
+    }
+    match filter.assigned_to {
+        Some(AssigneeFilter::User(id)) => cond = cond.add(C::AssignedArtistId.eq(id)),
+        Some(AssigneeFilter::Me) => cond = cond.add(C::AssignedArtistId.eq(actor.user_id)),
+        Some(AssigneeFilter::Nobody) => cond = cond.add(C::AssignedArtistId.is_null()),
+        None => {}
+    }
+    if let Some(q) = &filter.q {
+        cond = cond.add(
+            Condition::any()
+                .add(contains_ci(C::CustomerName, q))
+                .add(contains_ci(C::CustomerEmail, q))
+                .add(contains_ci(C::PetName, q))
+                .add(contains_ci(C::Notes, q)),
+        );
+    }
+    if let Some(day) = filter.due_before {
+        cond = cond.add(C::Deadline.lt(day));
+    }
+    let complete = ProjectStatus::Complete.as_str();
+    match filter.overdue {
+        Some(true) => cond = cond.add(C::Deadline.lt(today())).add(C::Status.ne(complete)),
+        Some(false) => {
+            cond = cond.add(Condition::any().add(C::Deadline.is_null()).add(C::Deadline.gte(today())).add(C::Status.eq(complete)))
+        }
+        None => {}
+    }
+    cond
+}
+
+fn rank(column: &str, values: &[&str]) -> SimpleExpr {
+    let arms: String = values.iter().enumerate().map(|(i, v)| format!(" WHEN '{v}' THEN {i}")).collect();
+    Expr::cust(format!("CASE {column}{arms} ELSE {} END", values.len()))
+}
+
+pub async fn list(state: &AppState, actor: &Actor, filter: &ProjectFilter) -> ApiResult<Page<Project>> {
+    use projects::Column as C;
+    let conn = &state.db.conn;
+    let base = projects::Entity::find().filter(filter_condition(filter, actor));
+    let total = base.clone().count(conn).await?;
+    let dir = if filter.sort.descending { Order::Desc } else { Order::Asc };
+    let mut query = base;
+    query = match filter.sort.key {
+        SortKey::CreatedAt => query.order_by(C::CreatedAt, dir.clone()),
+        SortKey::UpdatedAt => query.order_by(C::UpdatedAt, dir.clone()),
+        // Projects without a deadline come last whichever way the list is sorted.
+        SortKey::Deadline => query.order_by_asc(Expr::cust("deadline IS NULL")).order_by(C::Deadline, dir.clone()),
+        SortKey::Priority => {
+            let names: Vec<&str> = petpixel_types::project::Priority::ALL.iter().map(|p| p.as_str()).collect();
+            query.order_by(rank("priority", &names), dir.clone())
+        }
+        SortKey::Status => {
+            let names: Vec<&str> = ProjectStatus::ALL.iter().map(|s| s.as_str()).collect();
+            query.order_by(rank("status", &names), dir.clone())
+        }
+        SortKey::PetName => query.order_by(Expr::cust("LOWER(pet_name)"), dir.clone()),
+        SortKey::CustomerName => query.order_by(Expr::cust("LOWER(customer_name)"), dir.clone()),
+    };
+    let rows = query.order_by(C::Id, dir).limit(u64::from(filter.page.limit)).offset(filter.page.offset).all(conn).await?;
+    let artists = user_service::summaries(conn, rows.iter().filter_map(|p| p.assigned_artist_id)).await?;
+    let today = today();
+    let items = rows.iter().map(|p| to_wire(p, p.assigned_artist_id.and_then(|id| artists.get(&id).cloned()), today)).collect();
+    Ok(Page { items, total, limit: filter.page.limit, offset: filter.page.offset })
+}
+
+pub async fn get(state: &AppState, id: Uuid) -> ApiResult<ProjectDetail> {
+    let conn = &state.db.conn;
+    let project = find(conn, id).await?;
+    let assets = project_assets::Entity::find()
+        .filter(project_assets::Column::ProjectId.eq(id))
+        .order_by_desc(project_assets::Column::UploadedAt)
+        .all(conn)
+        .await?;
+    let urls = game_urls::Entity::find()
+        .filter(game_urls::Column::ProjectId.eq(id))
+        .order_by_desc(game_urls::Column::ReservedAt)
+        .all(conn)
+        .await?;
+    Ok(ProjectDetail {
+        project: with_artist(conn, &project).await?,
+        assets: assets.into_iter().map(asset_to_wire).collect(),
+        urls: urls.into_iter().map(url_to_wire).collect(),
+    })
+}
+
+fn asset_to_wire(a: project_assets::Model) -> Asset {
+    Asset {
+        id: a.id,
+        project_id: a.project_id,
+        asset_type: a.asset_type,
+        filename: a.filename,
+        original_filename: a.original_filename,
+        file_size: a.file_size,
+        mime_type: a.mime_type,
+        metadata: a.metadata,
+        processing_status: a.processing_status,
+        version: a.version,
+        uploaded_by: a.uploaded_by,
+        uploaded_at: a.uploaded_at,
+        processed_at: a.processed_at,
+    }
+}
+
+fn url_to_wire(u: game_urls::Model) -> GameUrl {
+    GameUrl {
+        id: u.id,
+        project_id: u.project_id,
+        url_slug: u.url_slug,
+        full_url: u.full_url,
+        status: u.status,
+        reserved_at: u.reserved_at,
+        expires_at: u.expires_at,
+        deployed_at: u.deployed_at,
+        view_count: u.view_count,
+        last_accessed: u.last_accessed,
+    }
+}
+
+pub async fn create(state: &AppState, actor: &Actor, new: NewProject) -> ApiResult<Project> {
+    policy::require(actor, Resource::Projects, Action::Create)?;
+    let now = Utc::now();
+    let txn = state.db.begin_write().await?;
+    let project = projects::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        customer_name: Set(new.customer_name),
+        customer_email: Set(new.customer_email.to_string()),
+        customer_phone: Set(new.customer_phone),
+        pet_name: Set(new.pet_name),
+        pet_breed: Set(new.pet_breed),
+        pet_age: Set(new.pet_age),
+        pet_personality: Set(new.pet_personality),
+        package_type: Set(new.package_type.as_str().into()),
+        status: Set(ProjectStatus::Backlog.as_str().into()),
+        priority: Set(new.priority.as_str().into()),
+        assigned_artist_id: Set(None),
+        deadline: Set(new.deadline),
+        estimated_hours: Set(new.estimated_hours),
+        actual_hours: Set(None),
+        game_config: Set(json!(new.game_config)),
+        notes: Set(new.notes),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        completed_at: Set(None),
+        deleted_at: Set(None),
+    }
+    .insert(&*txn)
+    .await?;
+    let wire = to_wire(&project, None, today());
+    let entry = NewEntry::new("project.created", ActionType::Create, ResourceType::Project, project.id).details(json!({ "project": wire }));
+    activity::record(&*txn, &Audit::from(actor), entry).await?;
+    txn.commit().await?;
+    Ok(wire)
+}
+
+/// Fields that change with every write and say nothing of their own in a change log.
+const NOT_CHANGES: &[&str] = &["updated_at", "version", "assigned_artist", "overdue"];
+
+pub async fn update(state: &AppState, actor: &Actor, id: Uuid, changes: ProjectChanges, if_match: Option<i32>) -> ApiResult<Project> {
+    let txn = state.db.begin_write().await?;
+    let before = find(&*txn, id).await?;
+    policy::require_on_project(actor, Resource::Projects, Action::Update, before.assigned_artist_id)?;
+    if let Some(expected) = if_match {
+        if expected != before.version {
+            return Err(AppError::conflict(format!(
+                "Someone changed this project since you loaded it (you had version {expected}, it is now {}). Reload and try again.",
+                before.version
+            )));
+        }
+    }
+    let mut model: projects::ActiveModel = before.clone().into();
+    macro_rules! apply {
+        ($($field:ident),*) => { $( if let Some(v) = changes.$field { model.$field = Set(v); } )* };
+    }
+    apply!(customer_name, customer_phone, pet_name, pet_breed, pet_age, pet_personality, deadline, estimated_hours, actual_hours, notes);
+    if let Some(v) = changes.customer_email {
+        model.customer_email = Set(v.to_string());
+    }
+    if let Some(v) = changes.package_type {
+        model.package_type = Set(v.as_str().into());
+    }
+    if let Some(v) = changes.priority {
+        model.priority = Set(v.as_str().into());
+    }
+    if let Some(v) = changes.game_config {
+        model.game_config = Set(json!(v));
+    }
+    save(txn, actor, &before, model, "project.updated").await
+}
+
+/// Writes a changed project with its activity entry, or returns it untouched if nothing changed.
+async fn save(
+    txn: crate::db::WriteTxn,
+    actor: &Actor,
+    before: &projects::Model,
+    mut model: projects::ActiveModel,
+    action: &'static str,
+) -> ApiResult<Project> {
+    let before_wire = to_wire(before, None, today());
+    // `is_changed` is true for a field set to its old value, so compare the results instead.
+    let candidate = to_wire(&model.clone().try_into_model()?, None, today());
+    let changes = activity::diff(&json!(before_wire), &json!(candidate), NOT_CHANGES);
+    if changes.is_empty() {
+        return with_artist(&*txn, before).await;
+    }
+    model.version = Set(before.version + 1);
+    model.updated_at = Set(Utc::now());
+    let after = model.update(&*txn).await?;
+    activity::record(
+        &*txn,
+        &Audit::from(actor),
+        NewEntry::new(action, ActionType::Update, ResourceType::Project, after.id).changes(changes),
+    )
+    .await?;
+    let wire = with_artist(&*txn, &after).await?;
+    txn.commit().await?;
+    Ok(wire)
+}
+
+pub async fn set_status(state: &AppState, actor: &Actor, id: Uuid, to: ProjectStatus) -> ApiResult<Project> {
+    let txn = state.db.begin_write().await?;
+    let before = find(&*txn, id).await?;
+    policy::require_on_project(actor, Resource::Projects, Action::Update, before.assigned_artist_id)?;
+    let from: ProjectStatus = before.status.parse().unwrap_or(ProjectStatus::Backlog);
+    if from == to {
+        return with_artist(&*txn, &before).await;
+    }
+    match from.check_transition(to, policy::may_reopen(actor)) {
+        Ok(()) => {}
+        Err(TransitionError::ReopenNeedsManager) => return Err(AppError::forbidden("Only managers may reopen a complete project.")),
+        Err(TransitionError::NotAllowed) => {
+            let next: Vec<&str> = from.next(policy::may_reopen(actor)).iter().map(|s| s.as_str()).collect();
+            return Err(AppError::conflict(format!(
+                "A project cannot go from {} to {}; from {} it can go to {}.",
+                from.as_str(),
+                to.as_str(),
+                from.as_str(),
+                if next.is_empty() { "nowhere".to_owned() } else { next.join(" or ") }
+            )));
+        }
+    }
+    let mut model: projects::ActiveModel = before.clone().into();
+    model.status = Set(to.as_str().into());
+    model.completed_at = Set(if to == ProjectStatus::Complete { Some(Utc::now()) } else { None });
+    save(txn, actor, &before, model, "project.status_changed").await
+}
+
+pub async fn set_assignee(state: &AppState, actor: &Actor, id: Uuid, artist_id: Option<Uuid>) -> ApiResult<Project> {
+    policy::require_assign(actor)?;
+    let txn = state.db.begin_write().await?;
+    let before = find(&*txn, id).await?;
+    if let Some(artist_id) = artist_id {
+        let artist = users::Entity::find_by_id(artist_id).one(&*txn).await?;
+        if !artist.is_some_and(|a| a.active) {
+            return Err(AppError::field("artist_id", "not_found", "No active team member has that id."));
+        }
+    }
+    let mut model: projects::ActiveModel = before.clone().into();
+    model.assigned_artist_id = Set(artist_id);
+    let action = if artist_id.is_some() { "project.assigned" } else { "project.unassigned" };
+    save(txn, actor, &before, model, action).await
+}
+
+pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<()> {
+    policy::require_anywhere(actor, Resource::Projects, Action::Delete)?;
+    let txn = state.db.begin_write().await?;
+    let project = find(&*txn, id).await?;
+    let summary = json!({ "pet_name": project.pet_name, "customer_name": project.customer_name, "status": project.status });
+    let mut model: projects::ActiveModel = project.into();
+    model.deleted_at = Set(Some(Utc::now()));
+    model.update(&*txn).await?;
+    activity::record(
+        &*txn,
+        &Audit::from(actor),
+        NewEntry::new("project.deleted", ActionType::Delete, ResourceType::Project, id).details(summary),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! `petpixel seed-demo`: a demo team and a realistic spread of projects to explore the app with.
+
+use chrono::{Duration, Utc};
+use petpixel_types::activity::{ActionType, ResourceType};
+use petpixel_types::project::{Difficulty, GameConfig, PackageType, Priority, ProjectStatus};
+use petpixel_types::Role;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::activity::{self, Audit, NewEntry};
+use crate::auth::password;
+use crate::entities::{projects, users};
+use crate::extract::ClientInfo;
+use crate::AppState;
+
+pub const DEMO_PASSWORD: &str = "petpixel-demo";
+pub const DEMO_DOMAIN: &str = "demo.petpixel.example";
+
+const TEAM: [(&str, &str, Role); 5] = [
+    ("Ada", "Admin", Role::Admin),
+    ("Max", "Manager", Role::Manager),
+    ("Iris", "Inkwell", Role::Artist),
+    ("Theo", "Tiles", Role::Artist),
+    ("Suki", "Sprite", Role::Artist),
+];
+
+const PETS: [(&str, &str, &str); 20] = [
+    ("Buttercup", "Golden Retriever", "Sunny Lee"),
+    ("Biscuit", "Corgi", "Dana Ortiz"),
+    ("Mochi", "Shiba Inu", "Ken Watanabe"),
+    ("Pepper", "Border Collie", "Alex Brown"),
+    ("Luna", "Siamese", "Priya Patel"),
+    ("Ziggy", "Ferret", "Sam Carter"),
+    ("Nugget", "Hamster", "Mia Rossi"),
+    ("Olive", "Dachshund", "Noah Kim"),
+    ("Waffles", "Pug", "Emma Schmidt"),
+    ("Clover", "Holland Lop", "Liam Murphy"),
+    ("Pickles", "Beagle", "Chloe Martin"),
+    ("Gizmo", "Maine Coon", "Omar Haddad"),
+    ("Pumpkin", "Tabby", "Zoe Nguyen"),
+    ("Rocket", "Greyhound", "Lucas Silva"),
+    ("Sprout", "Tortoise", "Ava Johnson"),
+    ("Tofu", "Samoyed", "Yuki Tanaka"),
+    ("Marble", "Budgie", "Isla Walker"),
+    ("Bean", "French Bulldog", "Ethan Clark"),
+    ("Juniper", "Husky", "Nora Fischer"),
+    ("Cosmo", "Bengal", "Leo Dubois"),
+];
+
+const THEMES: [&str; 6] = ["space adventure", "candy kingdom", "underwater quest", "jungle run", "haunted house", "sky islands"];
+const FEATURES: [&str; 5] = ["leaderboard", "boss fight", "collectibles", "custom soundtrack", "photo ending"];
+
+/// Seeds an empty team; refuses if demo users exist already.
+pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
+    let existing = users::Entity::find().filter(users::Column::Email.ends_with(DEMO_DOMAIN)).count(&state.db.conn).await?;
+    if existing > 0 {
+        println!("Demo data is already there; log in as admin@{DEMO_DOMAIN} with password {DEMO_PASSWORD}.");
+        return Ok(());
+    }
+    let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+    let now = Utc::now();
+    let client = ClientInfo { ip: Some("127.0.0.1".into()), user_agent: Some("petpixel seed-demo".into()) };
+    let txn = state.db.begin_write().await?;
+
+    let mut team = Vec::new();
+    for (first, last, role) in TEAM {
+        let email = match role {
+            Role::Admin => format!("admin@{DEMO_DOMAIN}"),
+            Role::Manager => format!("manager@{DEMO_DOMAIN}"),
+            Role::Artist => format!("{}@{DEMO_DOMAIN}", first.to_lowercase()),
+        };
+        let user = users::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            email: Set(email),
+            password_hash: Set(hash.clone()),
+            first_name: Set(Some(first.into())),
+            last_name: Set(Some(last.into())),
+            avatar_url: Set(None),
+            role: Set(role.as_str().into()),
+            permissions: Set(json!([])),
+            active: Set(true),
+            last_login: Set(None),
+            created_at: Set(now - Duration::days(60)),
+            updated_at: Set(now - Duration::days(60)),
+        }
+        .insert(&*txn)
+        .await?;
+        team.push(user);
+    }
+    let manager = &team[1];
+    let artists = &team[2..];
+    let audit = Audit::new(Some(manager.id), Some(&manager.email), &client);
+
+    let mut count = 0;
+    for i in 0..40usize {
+        let (pet, breed, customer) = PETS[i % PETS.len()];
+        let status = ProjectStatus::ALL[i % 4];
+        let priority = Priority::ALL[(i / 4) % 4];
+        let package = PackageType::ALL[i % 3];
+        // Deadlines from ten days ago to a month ahead; the past ones not complete are overdue.
+        let deadline = (i % 5 != 4).then(|| (now + Duration::days((i as i64 * 7) % 41 - 10)).date_naive());
+        let assignee = (status != ProjectStatus::Backlog || i % 3 == 0).then(|| artists[i % artists.len()].id);
+        let created = now - Duration::days(40 - i as i64) - Duration::hours((i * 5 % 24) as i64);
+        let config = GameConfig {
+            theme: THEMES[i % THEMES.len()].into(),
+            difficulty: Difficulty::ALL[i % 3],
+            features: FEATURES.iter().skip(i % 3).take(1 + i % 3).map(|f| (*f).to_owned()).collect(),
+        };
+        let first_name = customer.split(' ').next().unwrap_or(customer).to_lowercase();
+        let project = projects::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            customer_name: Set(customer.into()),
+            customer_email: Set(format!("{first_name}.{}@example.com", i + 1)),
+            customer_phone: Set((i % 2 == 0).then(|| format!("+1 555 01{:02}", i))),
+            pet_name: Set(if i < PETS.len() { pet.into() } else { format!("{pet} II") }),
+            pet_breed: Set(Some(breed.into())),
+            pet_age: Set(Some((i % 15) as i32 + 1)),
+            pet_personality: Set(Some(format!("{pet} is playful, curious and loves treats."))),
+            package_type: Set(package.as_str().into()),
+            status: Set(status.as_str().into()),
+            priority: Set(priority.as_str().into()),
+            assigned_artist_id: Set(assignee),
+            deadline: Set(deadline),
+            estimated_hours: Set(Some(match package {
+                PackageType::Express => 8,
+                PackageType::Custom => 20,
+                PackageType::Premium => 40,
+            })),
+            actual_hours: Set((status != ProjectStatus::Backlog).then_some((i % 20) as i32 + 2)),
+            game_config: Set(json!(config)),
+            notes: Set((i % 4 == 1).then(|| "Customer asked for the pet's favourite toy to appear as a power-up.".to_owned())),
+            version: Set(1),
+            created_at: Set(created),
+            updated_at: Set(created),
+            completed_at: Set((status == ProjectStatus::Complete).then_some(created + Duration::days(7))),
+            deleted_at: Set(None),
+        }
+        .insert(&*txn)
+        .await?;
+        activity::record(
+            &*txn,
+            &audit,
+            NewEntry::new("project.created", ActionType::Create, ResourceType::Project, project.id)
+                .details(json!({ "pet_name": project.pet_name })),
+        )
+        .await?;
+        if let Some(artist) = assignee {
+            let entry = NewEntry::new("project.assigned", ActionType::Update, ResourceType::Project, project.id)
+                .changes([("assigned_artist_id".to_owned(), json!({ "from": null, "to": artist }))].into_iter().collect());
+            activity::record(&*txn, &audit, entry).await?;
+        }
+        count += 1;
+    }
+    txn.commit().await?;
+    println!("Seeded a team of {} and {count} projects.", team.len());
+    println!("Log in with password {DEMO_PASSWORD} as:");
+    for user in &team {
+        println!("  {:<36} {}", user.email, user.role);
+    }
+    Ok(())
+}

@@ -1,0 +1,4 @@
+//! `/api/v1/users`: the team.
+
+pub mod handlers;
+pub mod service;

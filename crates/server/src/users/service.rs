@@ -1,0 +1,292 @@
+use std::collections::HashMap;
+
+use chrono::Utc;
+use petpixel_types::activity::{ActionType, ResourceType};
+use petpixel_types::user::{display_name, NewUser, SetRole, User, UserChanges, UserFilter, UserSummary};
+use petpixel_types::{Page, Permission, Permissions, Role};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::activity::{self, Audit, NewEntry};
+use crate::auth::{password, service as auth_service, Actor};
+use crate::db::{contains_ci, is_unique_violation};
+use crate::entities::users;
+use crate::error::{ApiResult, AppError};
+use crate::extract::ClientInfo;
+use crate::{policy, AppState};
+
+pub fn role_of(user: &users::Model) -> Role {
+    user.role.parse().unwrap_or(Role::Artist)
+}
+
+/// The user's own grants; an unknown string (say, from a newer release) is skipped, not fatal.
+pub fn grants_of(user: &users::Model) -> Vec<Permission> {
+    user.permissions.as_array().map(|a| a.iter().filter_map(|v| v.as_str()?.parse().ok()).collect()).unwrap_or_default()
+}
+
+pub fn permissions_of(user: &users::Model) -> Permissions {
+    Permissions::for_user(role_of(user), &grants_of(user))
+}
+
+pub fn to_wire(u: &users::Model) -> User {
+    User {
+        id: u.id,
+        email: u.email.clone(),
+        first_name: u.first_name.clone(),
+        last_name: u.last_name.clone(),
+        display_name: display_name(u.first_name.as_deref(), u.last_name.as_deref(), &u.email),
+        avatar_url: u.avatar_url.clone(),
+        role: role_of(u),
+        permissions: grants_of(u),
+        active: u.active,
+        last_login: u.last_login,
+        created_at: u.created_at,
+        updated_at: u.updated_at,
+    }
+}
+
+pub fn summary(u: &users::Model) -> UserSummary {
+    UserSummary {
+        id: u.id,
+        email: u.email.clone(),
+        display_name: display_name(u.first_name.as_deref(), u.last_name.as_deref(), &u.email),
+        role: role_of(u),
+    }
+}
+
+/// Summaries of several users in one query.
+pub async fn summaries(conn: &impl ConnectionTrait, ids: impl IntoIterator<Item = Uuid>) -> ApiResult<HashMap<Uuid, UserSummary>> {
+    let mut ids: Vec<Uuid> = ids.into_iter().collect();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = users::Entity::find().filter(users::Column::Id.is_in(ids)).all(conn).await?;
+    Ok(rows.iter().map(|u| (u.id, summary(u))).collect())
+}
+
+pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> ApiResult<users::Model> {
+    users::Entity::find_by_id(id).one(conn).await?.ok_or_else(|| AppError::not_found("user"))
+}
+
+pub async fn get(state: &AppState, id: Uuid) -> ApiResult<User> {
+    find(&state.db.conn, id).await.map(|u| to_wire(&u))
+}
+
+pub async fn list(state: &AppState, filter: &UserFilter) -> ApiResult<Page<User>> {
+    let mut cond = Condition::all();
+    if let Some(role) = filter.role {
+        cond = cond.add(users::Column::Role.eq(role.as_str()));
+    }
+    if let Some(active) = filter.active {
+        cond = cond.add(users::Column::Active.eq(active));
+    }
+    if let Some(q) = &filter.q {
+        cond = cond.add(
+            Condition::any()
+                .add(contains_ci(users::Column::Email, q))
+                .add(contains_ci(users::Column::FirstName, q))
+                .add(contains_ci(users::Column::LastName, q)),
+        );
+    }
+    let query = users::Entity::find().filter(cond);
+    let total = query.clone().count(&state.db.conn).await?;
+    let rows = query
+        .order_by_desc(users::Column::Active)
+        .order_by_asc(Expr::cust("LOWER(COALESCE(first_name, '') || ' ' || COALESCE(last_name, ''))"))
+        .order_by_asc(users::Column::Email)
+        .limit(u64::from(filter.page.limit))
+        .offset(filter.page.offset)
+        .all(&state.db.conn)
+        .await?;
+    Ok(Page { items: rows.iter().map(to_wire).collect(), total, limit: filter.page.limit, offset: filter.page.offset })
+}
+
+pub async fn create(state: &AppState, actor: &Actor, new: NewUser) -> ApiResult<User> {
+    policy::require(actor, petpixel_types::Resource::Users, petpixel_types::Action::Create)?;
+    policy::require_grant(actor, new.role, &new.permissions)?;
+    let hash = password::hash(new.password.clone()).await?;
+    let txn = state.db.begin_write().await?;
+    let user = insert(&*txn, &new, hash).await?;
+    let entry = NewEntry::new("user.created", ActionType::Create, ResourceType::User, user.id)
+        .details(json!({ "email": user.email, "role": user.role, "permissions": user.permissions }));
+    activity::record(&*txn, &Audit::from(actor), entry).await?;
+    txn.commit().await?;
+    Ok(to_wire(&user))
+}
+
+async fn insert(conn: &impl ConnectionTrait, new: &NewUser, password_hash: String) -> ApiResult<users::Model> {
+    let now = Utc::now();
+    let result = users::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(new.email.normalized()),
+        password_hash: Set(password_hash),
+        first_name: Set(new.first_name.clone()),
+        last_name: Set(new.last_name.clone()),
+        avatar_url: Set(None),
+        role: Set(new.role.as_str().to_owned()),
+        permissions: Set(json!(new.permissions)),
+        active: Set(true),
+        last_login: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(conn)
+    .await;
+    match result {
+        Err(e) if is_unique_violation(&e) => {
+            Err(AppError::Conflict { detail: "A user with this e-mail address already exists.".into(), alternatives: None })
+        }
+        other => Ok(other?),
+    }
+}
+
+/// For `petpixel create-admin`: creates the admin, or makes an existing account an active admin
+/// with the given password (the way back in for a locked-out team).
+pub async fn create_or_reset_admin(state: &AppState, new: NewUser) -> anyhow::Result<(User, bool)> {
+    let hash = password::hash(new.password.clone()).await?;
+    let txn = state.db.begin_write().await?;
+    let existing = users::Entity::find().filter(users::Column::Email.eq(new.email.normalized())).one(&*txn).await?;
+    let client = ClientInfo::default();
+    let (user, created) = match existing {
+        Some(user) => {
+            let mut active: users::ActiveModel = user.into();
+            active.role = Set(Role::Admin.as_str().into());
+            active.password_hash = Set(hash);
+            active.active = Set(true);
+            active.updated_at = Set(Utc::now());
+            (active.update(&*txn).await?, false)
+        }
+        None => (insert(&*txn, &NewUser { role: Role::Admin, ..new }, hash).await.map_err(|e| anyhow::anyhow!("{e}"))?, true),
+    };
+    let action = if created { "user.created" } else { "user.admin_reset" };
+    let entry = NewEntry::new(action, if created { ActionType::Create } else { ActionType::Update }, ResourceType::User, user.id)
+        .details(json!({ "email": user.email, "role": "admin", "via": "command line" }));
+    activity::record(&*txn, &Audit::new(None, None, &client), entry).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    txn.commit().await?;
+    Ok((to_wire(&user), created))
+}
+
+pub async fn update(state: &AppState, actor: &Actor, id: Uuid, changes: UserChanges) -> ApiResult<User> {
+    policy::require_update_user(actor, id, &changes)?;
+    let new_hash = match &changes.password {
+        None => None,
+        Some(new_password) => {
+            if id == actor.user_id {
+                let current = changes.current_password.clone().unwrap_or_default();
+                let stored = find(&state.db.conn, id).await?.password_hash;
+                if current.is_empty() {
+                    return Err(AppError::field("current_password", "required", "Enter your current password to set a new one."));
+                }
+                if !password::verify(current, Some(stored)).await {
+                    return Err(AppError::field("current_password", "incorrect", "That is not your current password."));
+                }
+            }
+            Some(password::hash(new_password.clone()).await?)
+        }
+    };
+
+    let txn = state.db.begin_write().await?;
+    let before = find(&*txn, id).await?;
+    let mut model: users::ActiveModel = before.clone().into();
+    if let Some(v) = changes.first_name {
+        model.first_name = Set(v);
+    }
+    if let Some(v) = changes.last_name {
+        model.last_name = Set(v);
+    }
+    if let Some(v) = changes.avatar_url {
+        model.avatar_url = Set(v);
+    }
+    if let Some(hash) = new_hash {
+        model.password_hash = Set(hash);
+    }
+    if let Some(active) = changes.active {
+        if !active && role_of(&before) == Role::Admin {
+            ensure_other_admin(&*txn, id).await?;
+        }
+        model.active = Set(active);
+    }
+    if !model.is_changed() {
+        return Ok(to_wire(&before));
+    }
+    model.updated_at = Set(Utc::now());
+    let after = model.update(&*txn).await?;
+
+    let mut diff = activity::diff(&json!(to_wire(&before)), &json!(to_wire(&after)), &["updated_at", "display_name"]);
+    if changes.password.is_some() {
+        diff.insert("password".into(), json!("changed"));
+        // A new password ends the other sessions, in case the old one leaked.
+        end_sessions_except(&*txn, id, actor.session_id.filter(|_| id == actor.user_id)).await?;
+    }
+    let action = match (before.active, after.active) {
+        (true, false) => "user.deactivated",
+        (false, true) => "user.reactivated",
+        _ => "user.updated",
+    };
+    if !after.active {
+        auth_service::revoke_all_sessions(&*txn, id, "deactivated").await?;
+    }
+    activity::record(&*txn, &Audit::from(actor), NewEntry::new(action, ActionType::Update, ResourceType::User, id).changes(diff)).await?;
+    txn.commit().await?;
+    Ok(to_wire(&after))
+}
+
+async fn end_sessions_except(conn: &impl ConnectionTrait, user_id: Uuid, keep: Option<Uuid>) -> ApiResult<()> {
+    use crate::entities::sessions;
+    let mut query = sessions::Entity::update_many()
+        .col_expr(sessions::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(sessions::Column::RevokedReason, Expr::value("password_changed"))
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::RevokedAt.is_null());
+    if let Some(keep) = keep {
+        query = query.filter(sessions::Column::Id.ne(keep));
+    }
+    query.exec(conn).await?;
+    Ok(())
+}
+
+/// The team must keep at least one active admin.
+async fn ensure_other_admin(conn: &impl ConnectionTrait, except: Uuid) -> ApiResult<()> {
+    let others = users::Entity::find()
+        .filter(users::Column::Role.eq(Role::Admin.as_str()))
+        .filter(users::Column::Active.eq(true))
+        .filter(users::Column::Id.ne(except))
+        .count(conn)
+        .await?;
+    if others == 0 {
+        return Err(AppError::conflict("This is the last active admin; make someone else admin first."));
+    }
+    Ok(())
+}
+
+pub async fn set_role(state: &AppState, actor: &Actor, id: Uuid, request: &SetRole) -> ApiResult<User> {
+    let permissions = request.normalized_permissions();
+    policy::require_grant(actor, request.role, &permissions)?;
+    let txn = state.db.begin_write().await?;
+    let before = find(&*txn, id).await?;
+    if role_of(&before) == Role::Admin && request.role != Role::Admin && before.active {
+        ensure_other_admin(&*txn, id).await?;
+    }
+    let mut model: users::ActiveModel = before.clone().into();
+    model.role = Set(request.role.as_str().to_owned());
+    model.permissions = Set(json!(permissions));
+    model.updated_at = Set(Utc::now());
+    let after = model.update(&*txn).await?;
+    let diff = activity::diff(&json!(to_wire(&before)), &json!(to_wire(&after)), &["updated_at", "display_name"]);
+    if !diff.is_empty() {
+        activity::record(
+            &*txn,
+            &Audit::from(actor),
+            NewEntry::new("user.role_changed", ActionType::Update, ResourceType::User, id).changes(diff),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(to_wire(&after))
+}

@@ -1,0 +1,11 @@
+//! HTTP-level tests of every endpoint, over the real router, each on a fresh database.
+
+mod activity;
+mod api_tokens;
+mod auth;
+mod errors;
+mod health;
+mod openapi;
+mod projects;
+mod support;
+mod users;

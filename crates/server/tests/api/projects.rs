@@ -1,0 +1,315 @@
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::{Duration, Utc};
+use petpixel_types::Role;
+use sea_orm::EntityTrait;
+use serde_json::{json, Value};
+
+use crate::support::TestApp;
+
+fn ids(reply: &Value) -> Vec<String> {
+    reply["items"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn intake_validates_every_field_and_names_each_bad_one() {
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    let bad_email = app.post("/api/v1/projects", &manager.token, TestApp::order(json!({ "customer_email": "sunny-at-example" }))).await;
+    assert_eq!(bad_email.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_email.is_problem());
+    assert_eq!(bad_email.error_fields(), ["customer_email"]);
+    assert_eq!(bad_email.body["errors"][0]["code"], "invalid_email");
+
+    let empty = app.post("/api/v1/projects", &manager.token, json!({})).await;
+    assert_eq!(empty.error_fields(), ["customer_name", "customer_email", "pet_name", "package_type", "game_config"]);
+
+    let cases = [
+        (json!({ "package_type": "deluxe" }), "package_type"),
+        (json!({ "pet_age": 41 }), "pet_age"),
+        (json!({ "pet_age": -1 }), "pet_age"),
+        (json!({ "pet_age": "three" }), "pet_age"),
+        (json!({ "priority": "asap" }), "priority"),
+        (json!({ "deadline": "next tuesday" }), "deadline"),
+        (json!({ "estimated_hours": 100000 }), "estimated_hours"),
+        (json!({ "customer_phone": "call me maybe" }), "customer_phone"),
+        (json!({ "game_config": { "theme": "", "difficulty": "easy", "features": [] } }), "game_config.theme"),
+        (json!({ "game_config": { "theme": "x", "difficulty": "impossible", "features": [] } }), "game_config.difficulty"),
+        (json!({ "game_config": { "theme": "x", "difficulty": "easy", "features": [""] } }), "game_config.features[0]"),
+        (json!({ "game_config": { "theme": "x", "difficulty": "easy", "colour": "red" } }), "game_config.colour"),
+        (json!({ "pet_name": "x".repeat(101) }), "pet_name"),
+        (json!({ "favourite_colour": "red" }), "favourite_colour"),
+    ];
+    for (overrides, field) in cases {
+        let reply = app.post("/api/v1/projects", &manager.token, TestApp::order(overrides.clone())).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{overrides}");
+        assert_eq!(reply.error_fields(), [field], "{overrides}: {:?}", reply.body);
+    }
+    let list = app.get("/api/v1/projects", &manager.token).await;
+    assert_eq!(list.body["total"], 0, "no refused order left a record");
+}
+
+#[tokio::test]
+async fn a_good_order_lands_in_the_backlog() {
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    let reply = app
+        .post(
+            "/api/v1/projects",
+            &manager.token,
+            TestApp::order(
+                json!({ "customer_phone": "+1 (555) 010-2030", "pet_age": 4, "deadline": "2030-01-31", "notes": "  loves tennis balls  " }),
+            ),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    let id = reply.body["id"].as_str().unwrap();
+    assert_eq!(reply.headers["location"], format!("/api/v1/projects/{id}").as_str());
+    assert_eq!(reply.headers["etag"], "\"1\"");
+    assert_eq!(reply.body["status"], "backlog");
+    assert_eq!(reply.body["priority"], "normal");
+    assert_eq!(reply.body["notes"], "loves tennis balls");
+    assert_eq!(reply.body["game_config"], json!({ "theme": "space adventure", "difficulty": "easy", "features": ["leaderboard"] }));
+    assert_eq!(reply.body["overdue"], false);
+
+    let detail = app.get(&format!("/api/v1/projects/{id}"), &manager.token).await;
+    assert_eq!(detail.status, StatusCode::OK);
+    assert_eq!(detail.body["pet_name"], "Buttercup");
+    assert_eq!(detail.body["assets"], json!([]));
+    assert_eq!(detail.body["urls"], json!([]));
+}
+
+#[tokio::test]
+async fn artists_read_but_do_not_take_orders() {
+    let app = TestApp::new().await;
+    let artist = app.user(Role::Artist).await;
+    let reply = app.post("/api/v1/projects", &artist.token, TestApp::order(json!({}))).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(reply.body["detail"], "You need the `projects:create` permission for this.");
+    assert_eq!(app.get("/api/v1/projects", &artist.token).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_assigned_artist_edits_and_the_others_are_refused() {
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    let iris = app.user(Role::Artist).await;
+    let theo = app.user(Role::Artist).await;
+    let project = app.project(&manager.token, json!({})).await;
+    let path = format!("/api/v1/projects/{}", project["id"].as_str().unwrap());
+
+    assert_eq!(app.patch(&path, &iris.token, json!({ "notes": "before assignment" })).await.status, StatusCode::FORBIDDEN);
+    let assign = app.put(&format!("{path}/assignee"), &manager.token, json!({ "artist_id": iris.id })).await;
+    assert_eq!(assign.status, StatusCode::OK);
+    assert_eq!(assign.body["assigned_artist"]["id"], iris.id.to_string());
+    assert_eq!(assign.body["assigned_artist"]["display_name"], "Test artist");
+
+    let edit = app.patch(&path, &iris.token, json!({ "pet_breed": "Golden Retriever", "actual_hours": 3 })).await;
+    assert_eq!(edit.status, StatusCode::OK);
+    assert_eq!(edit.body["pet_breed"], "Golden Retriever");
+    assert_eq!(edit.body["version"], 3);
+
+    let refused = app.patch(&path, &theo.token, json!({ "notes": "mine now" })).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.is_problem());
+    assert_eq!(app.put(&format!("{path}/status"), &theo.token, json!({ "status": "in_progress" })).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.put(&format!("{path}/assignee"), &iris.token, json!({ "artist_id": theo.id })).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.delete(&path, &iris.token).await.status, StatusCode::FORBIDDEN);
+
+    let nobody = app.put(&format!("{path}/assignee"), &manager.token, json!({ "artist_id": uuid::Uuid::now_v7() })).await;
+    assert_eq!(nobody.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(nobody.error_fields(), ["artist_id"]);
+    let unassign = app.put(&format!("{path}/assignee"), &manager.token, json!({ "artist_id": null })).await;
+    assert_eq!(unassign.body["assigned_artist"], Value::Null);
+    assert_eq!(app.patch(&path, &iris.token, json!({ "notes": "x" })).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn patch_clears_with_null_and_refuses_stale_versions() {
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    let project = app.project(&manager.token, json!({ "pet_breed": "Corgi", "deadline": "2030-05-01" })).await;
+    let path = format!("/api/v1/projects/{}", project["id"].as_str().unwrap());
+    let cleared = app.patch(&path, &manager.token, json!({ "pet_breed": null, "deadline": null })).await;
+    assert_eq!(cleared.status, StatusCode::OK);
+    assert_eq!(cleared.body["pet_breed"], Value::Null);
+    assert_eq!(cleared.body["deadline"], Value::Null);
+    assert_eq!(cleared.body["version"], 2);
+
+    // Nothing to change: same version, no new activity.
+    let same = app.patch(&path, &manager.token, json!({ "pet_name": "Buttercup" })).await;
+    assert_eq!(same.body["version"], 2);
+
+    let stale = app
+        .send(
+            Request::patch(&path)
+                .header("authorization", format!("Bearer {}", manager.token))
+                .header("content-type", "application/json")
+                .header("if-match", "\"1\"")
+                .body(Body::from(r#"{"notes":"late edit"}"#))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.is_problem());
+    let fresh = app
+        .send(
+            Request::patch(&path)
+                .header("authorization", format!("Bearer {}", manager.token))
+                .header("content-type", "application/json")
+                .header("if-match", "\"2\"")
+                .body(Body::from(r#"{"notes":"timely edit"}"#))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(fresh.status, StatusCode::OK);
+    assert_eq!(fresh.headers["etag"], "\"3\"");
+
+    let bad = app.patch(&path, &manager.token, json!({ "customer_email": "nope", "pet_name": "" })).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.error_fields(), ["customer_email", "pet_name"]);
+}
+
+#[tokio::test]
+async fn the_status_walks_the_workflow_and_other_moves_are_409() {
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    let artist = app.user(Role::Artist).await;
+    let project = app.project(&manager.token, json!({})).await;
+    let path = format!("/api/v1/projects/{}", project["id"].as_str().unwrap());
+    app.put(&format!("{path}/assignee"), &manager.token, json!({ "artist_id": artist.id })).await;
+    let status = |s: &str| json!({ "status": s });
+
+    let skip = app.put(&format!("{path}/status"), &artist.token, status("review")).await;
+    assert_eq!(skip.status, StatusCode::CONFLICT);
+    assert!(skip.body["detail"].as_str().unwrap().contains("from backlog it can go to in_progress"));
+    let unknown = app.put(&format!("{path}/status"), &artist.token, status("shipped")).await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unknown.error_fields(), ["status"]);
+
+    for s in ["in_progress", "review", "in_progress", "review", "complete"] {
+        let reply = app.put(&format!("{path}/status"), &artist.token, status(s)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{s}: {:?}", reply.body);
+        assert_eq!(reply.body["status"], s);
+    }
+    let done = app.get(&path, &artist.token).await;
+    assert!(done.body["completed_at"].is_string());
+
+    assert_eq!(app.put(&format!("{path}/status"), &artist.token, status("in_progress")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.put(&format!("{path}/status"), &manager.token, status("backlog")).await.status, StatusCode::CONFLICT);
+    let reopened = app.put(&format!("{path}/status"), &manager.token, status("in_progress")).await;
+    assert_eq!(reopened.status, StatusCode::OK);
+    assert_eq!(reopened.body["completed_at"], Value::Null);
+}
+
+#[tokio::test]
+async fn lists_filter_search_sort_and_page() {
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    let artist = app.user(Role::Artist).await;
+    let today = Utc::now().date_naive();
+    let past = (today - Duration::days(3)).to_string();
+    let soon = (today + Duration::days(3)).to_string();
+    let later = (today + Duration::days(30)).to_string();
+    let a = app
+        .project(&manager.token, json!({ "pet_name": "Alpha", "priority": "urgent", "package_type": "express", "deadline": past }))
+        .await;
+    let b = app
+        .project(&manager.token, json!({ "pet_name": "bravo", "priority": "low", "deadline": soon, "notes": "Wants a TENNIS ball level" }))
+        .await;
+    let c = app
+        .project(&manager.token, json!({ "pet_name": "Charlie", "priority": "high", "package_type": "premium", "deadline": later }))
+        .await;
+    let d = app.project(&manager.token, json!({ "pet_name": "Delta", "customer_name": "Zed 100%" })).await;
+    let id = |p: &Value| p["id"].as_str().unwrap().to_owned();
+    app.put(&format!("/api/v1/projects/{}/assignee", id(&b)), &manager.token, json!({ "artist_id": artist.id })).await;
+    app.put(&format!("/api/v1/projects/{}/status", id(&c)), &manager.token, json!({ "status": "in_progress" })).await;
+
+    let get = |q: &str| {
+        let app = &app;
+        let token = manager.token.clone();
+        let q = q.to_owned();
+        async move {
+            let reply = app.get(&format!("/api/v1/projects?{q}"), &token).await;
+            assert_eq!(reply.status, StatusCode::OK, "{q}: {:?}", reply.body);
+            reply.body
+        }
+    };
+    assert_eq!(ids(&get("").await), [id(&d), id(&c), id(&b), id(&a)], "newest first by default");
+    assert_eq!(ids(&get("status=in_progress").await), [id(&c)]);
+    assert_eq!(ids(&get("status=backlog,in_progress&sort=created_at").await).len(), 4);
+    assert_eq!(ids(&get("priority=urgent,high&sort=-priority").await), [id(&a), id(&c)]);
+    assert_eq!(ids(&get("package_type=premium").await), [id(&c)]);
+    assert_eq!(ids(&get("q=tennis").await), [id(&b)]);
+    assert_eq!(ids(&get("q=BRAVO").await), [id(&b)]);
+    assert_eq!(ids(&get("q=100%25").await), [id(&d)], "a % in the search is literal");
+    assert_eq!(ids(&get("q=sunny@example").await).len(), 4);
+    assert_eq!(ids(&get(&format!("assigned_to={}", artist.id)).await), [id(&b)]);
+    let mine = app.get("/api/v1/projects?assigned_to=me", &artist.token).await;
+    assert_eq!(ids(&mine.body), [id(&b)]);
+    assert_eq!(ids(&get("assigned_to=none&sort=pet_name").await), [id(&a), id(&c), id(&d)]);
+    assert_eq!(ids(&get(&format!("due_before={later}&sort=deadline")).await), [id(&a), id(&b)]);
+    assert_eq!(ids(&get("sort=deadline").await), [id(&a), id(&b), id(&c), id(&d)], "no deadline sorts last");
+    assert_eq!(ids(&get("sort=-deadline").await), [id(&c), id(&b), id(&a), id(&d)], "no deadline sorts last either way");
+    let overdue = get("overdue=true").await;
+    assert_eq!(ids(&overdue), [id(&a)]);
+    assert_eq!(overdue["items"][0]["overdue"], true);
+    assert_eq!(ids(&get("overdue=false").await).len(), 3);
+
+    let page = get("sort=pet_name&limit=2&offset=1").await;
+    assert_eq!(page["total"], 4);
+    assert_eq!(page["limit"], 2);
+    assert_eq!(page["offset"], 1);
+    assert_eq!(ids(&page), [id(&b), id(&c)]);
+    assert_eq!(get("offset=10").await["items"], json!([]));
+}
+
+#[tokio::test]
+async fn bad_list_parameters_are_422_naming_them() {
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("limit=ten", "limit"),
+        ("offset=-1", "offset"),
+        ("status=done", "status"),
+        ("priority=meh", "priority"),
+        ("sort=colour", "sort"),
+        ("assigned_to=someone", "assigned_to"),
+        ("due_before=soon", "due_before"),
+        ("overdue=maybe", "overdue"),
+        ("stauts=backlog", "stauts"),
+    ] {
+        let reply = app.get(&format!("/api/v1/projects?{query}"), &manager.token).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert!(reply.is_problem());
+        assert_eq!(reply.error_fields(), [field], "{query}");
+    }
+}
+
+#[tokio::test]
+async fn a_soft_deleted_project_is_gone_from_everywhere() {
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    let project = app.project(&manager.token, json!({})).await;
+    let id = project["id"].as_str().unwrap();
+    let path = format!("/api/v1/projects/{id}");
+    assert_eq!(app.delete(&path, &manager.token).await.status, StatusCode::NO_CONTENT);
+    let gone = app.get(&path, &manager.token).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    assert!(gone.is_problem());
+    assert_eq!(app.get("/api/v1/projects", &manager.token).await.body["total"], 0);
+    assert_eq!(app.patch(&path, &manager.token, json!({ "notes": "x" })).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.put(&format!("{path}/status"), &manager.token, json!({ "status": "in_progress" })).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.delete(&path, &manager.token).await.status, StatusCode::NOT_FOUND);
+    // The row and its history stay.
+    let row = petpixel_server::entities::projects::Entity::find_by_id(uuid::Uuid::parse_str(id).unwrap())
+        .one(&app.state.db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.deleted_at.is_some());
+    let history = app.get(&format!("/api/v1/activity?resource_id={id}"), &manager.token).await;
+    assert_eq!(history.body["items"][0]["action"], "project.deleted");
+}

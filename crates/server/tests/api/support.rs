@@ -1,0 +1,225 @@
+//! `TestApp`: the real router over a fresh database per test, called in-process with `oneshot`.
+//!
+//! SQLite in memory by default; with `TEST_DATABASE_URL=postgres://...` each test gets its own
+//! PostgreSQL schema, dropped when the test ends.
+
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use chrono::Utc;
+use http_body_util::BodyExt;
+use petpixel_server::config::Config;
+use petpixel_server::db::Db;
+use petpixel_server::entities::users;
+use petpixel_server::AppState;
+use petpixel_types::Role;
+use sea_orm::{ActiveModelTrait, Set};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "correct horse battery";
+pub const CLIENT_IP: &str = "203.0.113.7";
+pub const USER_AGENT: &str = "petpixel-tests/1.0";
+
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| petpixel_server::auth::password::hash_blocking(PASSWORD).unwrap())
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    router: Router,
+    _dir: tempfile::TempDir,
+    pg_schema: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: Uuid,
+    pub email: String,
+    pub token: String,
+    pub refresh: String,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The field names of a problem's `errors`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"].as_array().map(|a| a.iter().map(|e| e["field"].as_str().unwrap_or("").to_owned()).collect()).unwrap_or_default()
+    }
+
+    pub fn is_problem(&self) -> bool {
+        self.headers.get("content-type").is_some_and(|v| v == "application/problem+json")
+            && self.body["status"].as_u64() == Some(u64::from(self.status.as_u16()))
+            && self.body["type"].is_string()
+            && self.body["title"].is_string()
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with_config(|_| {}).await
+    }
+
+    pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let (url, pg_schema) = match std::env::var("TEST_DATABASE_URL") {
+            Ok(base) if base.starts_with("postgres") => {
+                let schema = format!("t_{}", Uuid::now_v7().simple());
+                let mut admin = connect_pg(&base).await;
+                sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut admin).await.unwrap();
+                let sep = if base.contains('?') { '&' } else { '?' };
+                (format!("{base}{sep}options=-c%20search_path%3D{schema}&application_name={schema}"), Some((base, schema)))
+            }
+            _ => ("sqlite::memory:".to_owned(), None),
+        };
+        let mut config = Config::for_tests(dir.path().to_path_buf(), &url);
+        adjust(&mut config);
+        let db = Db::connect(&config).await.unwrap();
+        db.migrate().await.unwrap();
+        let state = AppState::with_db(config, db).unwrap();
+        let router = petpixel_server::router(state.clone()).layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 4321))));
+        TestApp { state, router, _dir: dir, pg_schema }
+    }
+
+    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let mut builder = Request::builder().method(method).uri(path).header("user-agent", USER_AGENT);
+        if let Some(token) = token {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(v) => {
+                builder = builder.header("content-type", "application/json");
+                Body::from(serde_json::to_vec(&v).unwrap())
+            }
+            None => Body::empty(),
+        };
+        self.send(builder.body(body).unwrap()).await
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        Reply { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.request(Method::GET, path, Some(token), None).await
+    }
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.request(Method::POST, path, Some(token), Some(body)).await
+    }
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.request(Method::PATCH, path, Some(token), Some(body)).await
+    }
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.request(Method::PUT, path, Some(token), Some(body)).await
+    }
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.request(Method::DELETE, path, Some(token), None).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.request(Method::POST, "/api/v1/auth/login", None, Some(json!({ "email": email, "password": password }))).await
+    }
+
+    /// A user inserted straight into the database (role and password known), then logged in
+    /// through the API.
+    pub async fn user(&self, role: Role) -> TestUser {
+        let id = Uuid::now_v7();
+        let email = format!("{}-{}@studio.example", role.as_str(), &id.simple().to_string()[24..]);
+        users::ActiveModel {
+            id: Set(id),
+            email: Set(email.clone()),
+            password_hash: Set(password_hash().to_owned()),
+            first_name: Set(Some(format!("Test {}", role.as_str()))),
+            last_name: Set(None),
+            avatar_url: Set(None),
+            role: Set(role.as_str().into()),
+            permissions: Set(json!([])),
+            active: Set(true),
+            last_login: Set(None),
+            created_at: Set(Utc::now()),
+            updated_at: Set(Utc::now()),
+        }
+        .insert(&self.state.db.conn)
+        .await
+        .unwrap();
+        let reply = self.login(&email, PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        TestUser {
+            id,
+            email,
+            token: reply.body["access_token"].as_str().unwrap().to_owned(),
+            refresh: reply.body["refresh_token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// A valid order, with `overrides` merged in.
+    pub fn order(overrides: Value) -> Value {
+        let mut order = json!({
+            "customer_name": "Sunny Lee",
+            "customer_email": "sunny@example.com",
+            "pet_name": "Buttercup",
+            "package_type": "custom",
+            "game_config": { "theme": "space adventure", "difficulty": "easy", "features": ["leaderboard"] },
+        });
+        if let (Some(base), Some(extra)) = (order.as_object_mut(), overrides.as_object()) {
+            for (k, v) in extra {
+                base.insert(k.clone(), v.clone());
+            }
+        }
+        order
+    }
+
+    pub async fn project(&self, token: &str, overrides: Value) -> Value {
+        let reply = self.post("/api/v1/projects", token, Self::order(overrides)).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+        reply.body
+    }
+}
+
+async fn connect_pg(url: &str) -> sqlx::PgConnection {
+    use sqlx::Connection;
+    sqlx::PgConnection::connect(url).await.expect("TEST_DATABASE_URL must reach PostgreSQL")
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((base, schema)) = self.pg_schema.take() {
+            // Drop runs outside any runtime's reach; a short-lived one cleans the schema up.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async {
+                    let mut conn = connect_pg(&base).await;
+                    // A test's runtime may end before its pool has rolled back a dropped
+                    // transaction; end those connections so they hold no locks on the schema.
+                    let _ = sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1")
+                        .bind(&schema)
+                        .execute(&mut conn)
+                        .await;
+                    let _ = sqlx::query("SET lock_timeout = '10s'").execute(&mut conn).await;
+                    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut conn).await;
+                });
+            })
+            .join();
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! Logging in, refreshing and who am I.
+
+use serde::{Deserialize, Serialize};
+
+use crate::permissions::Grant;
+use crate::user::User;
+use crate::ValidationErrors;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, format = "email"))]
+    pub email: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, format = "password"))]
+    pub password: String,
+}
+
+impl LoginRequest {
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        if self.email.trim().is_empty() {
+            e.add("email", "required", "Enter your e-mail address.");
+        }
+        if self.password.is_empty() {
+            e.add("password", "required", "Enter your password.");
+        }
+        e.finish(())
+    }
+}
+
+/// A fresh pair of tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenResponse {
+    /// A short-lived JWT for the `Authorization: Bearer` header.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// Trade it for a new pair at `/api/v1/auth/refresh`; it works once.
+    pub refresh_token: String,
+    /// Seconds until the refresh token expires.
+    pub refresh_expires_in: u64,
+    pub user: User,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// How the caller authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    Session,
+    ApiToken,
+}
+
+/// The body of `GET /api/v1/auth/me`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Me {
+    pub user: User,
+    pub auth_method: AuthMethod,
+    /// Everything the caller may do, one `resource:action` a line, with its reach.
+    pub permissions: Vec<Grant>,
+}
