@@ -7,6 +7,7 @@ mod m20261125_000001_create_users_and_auth;
 mod m20261125_000002_create_projects;
 mod m20261125_000003_create_assets_and_urls;
 mod m20261125_000004_create_activity_and_notifications;
+mod m20261125_000005_index_live_projects;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_create_projects::Migration),
             Box::new(m20261125_000003_create_assets_and_urls::Migration),
             Box::new(m20261125_000004_create_activity_and_notifications::Migration),
+            Box::new(m20261125_000005_index_live_projects::Migration),
         ]
     }
 }

@@ -35,7 +35,8 @@ fn task(name: &str, args: &[String]) -> Result<(), String> {
         }
         "test" => {
             let mut c = cargo();
-            c.args(["test", "--workspace", "--all-targets"]).args(args);
+            // Unit, integration and doc tests; benchmarks run with `cargo xtask bench`, in release.
+            c.args(["test", "--workspace"]).args(args);
             run(c)
         }
         "bench" => {

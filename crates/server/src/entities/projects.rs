@@ -29,6 +29,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::users::Entity", from = "Column::AssignedArtistId", to = "super::users::Column::Id")]
+    AssignedArtist,
+}
+
+impl Related<super::users::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::AssignedArtist.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

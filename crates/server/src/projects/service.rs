@@ -8,8 +8,7 @@ use petpixel_types::user::UserSummary;
 use petpixel_types::{Action, Page, Resource};
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, TryIntoModel,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Set, TryIntoModel,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -126,7 +125,6 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &ProjectFilter) -> Ap
     use projects::Column as C;
     let conn = &state.db.conn;
     let base = projects::Entity::find().filter(filter_condition(filter, actor));
-    let total = base.clone().count(conn).await?;
     let dir = if filter.sort.descending { Order::Desc } else { Order::Asc };
     let mut query = base;
     query = match filter.sort.key {
@@ -145,11 +143,28 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &ProjectFilter) -> Ap
         SortKey::PetName => query.order_by(Expr::cust("LOWER(pet_name)"), dir.clone()),
         SortKey::CustomerName => query.order_by(Expr::cust("LOWER(customer_name)"), dir.clone()),
     };
-    let rows = query.order_by(C::Id, dir).limit(u64::from(filter.page.limit)).offset(filter.page.offset).all(conn).await?;
-    let artists = user_service::summaries(conn, rows.iter().filter_map(|p| p.assigned_artist_id)).await?;
+    let (limit, offset) = (filter.page.limit, filter.page.offset);
+    let rows = query.order_by(C::Id, dir).limit(u64::from(limit)).offset(offset).find_also_related(users::Entity).all(conn).await?;
+    // A short, non-empty page (or an empty first page) ends the list, so it tells the total
+    // without counting; only a full or overshot page needs the count.
+    let ends_here = (rows.len() as u64) < u64::from(limit) && (!rows.is_empty() || offset == 0);
+    let total = if ends_here { offset + rows.len() as u64 } else { count(conn, filter_condition(filter, actor)).await? };
     let today = today();
-    let items = rows.iter().map(|p| to_wire(p, p.assigned_artist_id.and_then(|id| artists.get(&id).cloned()), today)).collect();
-    Ok(Page { items, total, limit: filter.page.limit, offset: filter.page.offset })
+    let items = rows.iter().map(|(p, artist)| to_wire(p, artist.as_ref().map(user_service::summary), today)).collect();
+    Ok(Page { items, total, limit, offset })
+}
+
+/// `SELECT COUNT(*) ... WHERE cond`. sea-orm's `count()` wraps the whole row selection in a
+/// subquery, which keeps PostgreSQL from answering from the index alone.
+async fn count(conn: &impl ConnectionTrait, cond: Condition) -> ApiResult<u64> {
+    let n: Option<i64> = projects::Entity::find()
+        .select_only()
+        .column_as(Expr::col((projects::Entity, projects::Column::Id)).count(), "n")
+        .filter(cond)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(n.unwrap_or(0).max(0) as u64)
 }
 
 pub async fn get(state: &AppState, id: Uuid) -> ApiResult<ProjectDetail> {

@@ -1,5 +1,3 @@
-use std::collections::HashMap;
-
 use chrono::Utc;
 use petpixel_types::activity::{ActionType, ResourceType};
 use petpixel_types::user::{display_name, NewUser, SetRole, User, UserChanges, UserFilter, UserSummary};
@@ -56,18 +54,6 @@ pub fn summary(u: &users::Model) -> UserSummary {
         display_name: display_name(u.first_name.as_deref(), u.last_name.as_deref(), &u.email),
         role: role_of(u),
     }
-}
-
-/// Summaries of several users in one query.
-pub async fn summaries(conn: &impl ConnectionTrait, ids: impl IntoIterator<Item = Uuid>) -> ApiResult<HashMap<Uuid, UserSummary>> {
-    let mut ids: Vec<Uuid> = ids.into_iter().collect();
-    ids.sort();
-    ids.dedup();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows = users::Entity::find().filter(users::Column::Id.is_in(ids)).all(conn).await?;
-    Ok(rows.iter().map(|u| (u.id, summary(u))).collect())
 }
 
 pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> ApiResult<users::Model> {

@@ -261,7 +261,10 @@ async fn lists_filter_search_sort_and_page() {
     assert_eq!(page["limit"], 2);
     assert_eq!(page["offset"], 1);
     assert_eq!(ids(&page), [id(&b), id(&c)]);
-    assert_eq!(get("offset=10").await["items"], json!([]));
+    let last = get("sort=pet_name&limit=3&offset=2").await;
+    assert_eq!((ids(&last).len(), last["total"].clone()), (2, json!(4)), "a short page tells the total");
+    let beyond = get("offset=10").await;
+    assert_eq!((beyond["items"].clone(), beyond["total"].clone()), (json!([]), json!(4)));
 }
 
 #[tokio::test]
