@@ -34,11 +34,12 @@ pub async fn authenticate(state: &AppState, token: &str, client: ClientInfo) -> 
         .await?
         .and_then(|(s, u)| Some((s, u?)))
         .ok_or_else(|| AppError::unauthorized("This session no longer exists; log in again."))?;
-    if session.user_id != claims.sub || session.revoked_at.is_some() {
-        return Err(AppError::unauthorized("This session has ended; log in again."));
-    }
+    // The account's state first: deactivation also ends the sessions, and says more.
     if !user.active {
         return Err(AppError::unauthorized("This account has been deactivated."));
+    }
+    if session.user_id != claims.sub || session.revoked_at.is_some() {
+        return Err(AppError::unauthorized("This session has ended; log in again."));
     }
     let permissions = user_service::permissions_of(&user);
     Ok(actor(user, permissions, AuthMethod::Session, Some(session.id), client))

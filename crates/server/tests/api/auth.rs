@@ -156,6 +156,7 @@ async fn a_deactivated_user_is_locked_out_at_once() {
     // The live access token, the refresh token, the API token and a new login: all refused.
     let live = app.get("/api/v1/auth/me", &artist.token).await;
     assert_eq!(live.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(live.body["detail"], "This account has been deactivated.");
     assert_eq!(app.get("/api/v1/projects", &api_token).await.status, StatusCode::UNAUTHORIZED);
     let refresh = app.request(Method::POST, "/api/v1/auth/refresh", None, Some(json!({ "refresh_token": artist.refresh }))).await;
     assert_eq!(refresh.status, StatusCode::UNAUTHORIZED);
