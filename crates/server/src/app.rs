@@ -107,7 +107,12 @@ pub fn router(state: AppState) -> Router {
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO));
     routes
-        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", spec))
+        .merge(
+            SwaggerUi::new("/api/docs")
+                .url("/api/openapi.json", spec)
+                // No validator badge: it would be fetched from swagger.io, and the docs must work offline.
+                .config(utoipa_swagger_ui::Config::new(["/api/openapi.json"]).validator_url("none").persist_authorization(true)),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(telemetry::track))

@@ -7,5 +7,6 @@ mod errors;
 mod health;
 mod openapi;
 mod projects;
+mod seed;
 mod support;
 mod users;

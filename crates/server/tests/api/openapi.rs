@@ -84,3 +84,11 @@ async fn the_server_serves_the_spec_and_offline_docs() {
     let bundle = app.request(Method::GET, "/api/docs/swagger-ui-bundle.js", None, None).await;
     assert_eq!(bundle.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_docs_never_call_out_for_a_validator_badge() {
+    let app = TestApp::new().await;
+    let init = app.request(Method::GET, "/api/docs/swagger-initializer.js", None, None).await;
+    let js = init.body.as_str().unwrap();
+    assert!(js.replace(' ', "").contains(r#""validatorUrl":"none""#), "{js}");
+}

@@ -1,0 +1,33 @@
+use std::collections::HashSet;
+
+use axum::http::StatusCode;
+use petpixel_server::seed::{seed_demo, DEMO_DOMAIN, DEMO_PASSWORD};
+
+use crate::support::TestApp;
+
+#[tokio::test]
+async fn the_demo_team_and_projects_cover_every_status_priority_and_package() {
+    let app = TestApp::new().await;
+    seed_demo(&app.state).await.unwrap();
+    // Running it again changes nothing.
+    seed_demo(&app.state).await.unwrap();
+
+    let login = app.login(&format!("manager@{DEMO_DOMAIN}"), DEMO_PASSWORD).await;
+    assert_eq!(login.status, StatusCode::OK);
+    let token = login.body["access_token"].as_str().unwrap();
+    let team = app.get("/api/v1/users?limit=100", token).await;
+    assert_eq!(team.body["total"], 5);
+
+    let projects = app.get("/api/v1/projects?limit=100", token).await;
+    assert_eq!(projects.body["total"], 40);
+    let items = projects.body["items"].as_array().unwrap();
+    let set = |field: &str| items.iter().map(|p| p[field].as_str().unwrap().to_owned()).collect::<HashSet<_>>();
+    assert_eq!(set("status").len(), 4);
+    assert_eq!(set("priority").len(), 4);
+    assert_eq!(set("package_type").len(), 3);
+    assert!(items.iter().any(|p| p["overdue"] == true), "some projects are overdue");
+    assert!(items.iter().any(|p| p["assigned_artist"].is_object()));
+    let activity = app.get("/api/v1/activity?resource_type=project&limit=100", token).await;
+    let created = activity.body["items"].as_array().unwrap().iter().filter(|e| e["action"] == "project.created").count();
+    assert_eq!(created, 40, "every demo project has its history");
+}
