@@ -83,10 +83,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     crate::openapi::finish(api_routes().split_for_parts().1)
 }
 
-async fn not_found() -> AppError {
-    AppError::NotFound("Nothing lives at this address.".into())
-}
-
 async fn method_not_allowed() -> AppError {
     AppError::MethodNotAllowed
 }
@@ -113,7 +109,7 @@ pub fn router(state: AppState) -> Router {
                 // No validator badge: it would be fetched from swagger.io, and the docs must work offline.
                 .config(utoipa_swagger_ui::Config::new(["/api/openapi.json"]).validator_url("none").persist_authorization(true)),
         )
-        .fallback(not_found)
+        .fallback(crate::web::serve)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(telemetry::track))
         .layer(DefaultBodyLimit::max(state.config.max_json_body_bytes))

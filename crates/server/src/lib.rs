@@ -20,6 +20,7 @@ pub mod projects;
 pub mod seed;
 pub mod telemetry;
 pub mod users;
+pub mod web;
 
 pub use app::{openapi, router, serve, AppState};
 pub use config::Config;

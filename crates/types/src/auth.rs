@@ -16,6 +16,10 @@ pub struct LoginRequest {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(required = true, format = "password"))]
     pub password: String,
+    /// For browsers: keep the refresh token in an HttpOnly cookie scoped to `/api/v1/auth`
+    /// instead of the answer's body, out of reach of page scripts.
+    #[serde(default)]
+    pub refresh_cookie: bool,
 }
 
 impl LoginRequest {
@@ -41,8 +45,10 @@ pub struct TokenResponse {
     pub token_type: String,
     /// Seconds until the access token expires.
     pub expires_in: u64,
-    /// Trade it for a new pair at `/api/v1/auth/refresh`; it works once.
-    pub refresh_token: String,
+    /// Trade it for a new pair at `/api/v1/auth/refresh`; it works once. Absent when it was set
+    /// as a cookie instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     /// Seconds until the refresh token expires.
     pub refresh_expires_in: u64,
     pub user: User,
@@ -52,7 +58,9 @@ pub struct TokenResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    pub refresh_token: String,
+    /// The refresh token; omit it to use the refresh cookie set at login.
+    #[serde(default)]
+    pub refresh_token: Option<String>,
 }
 
 /// How the caller authenticated.

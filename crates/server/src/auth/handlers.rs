@@ -1,17 +1,20 @@
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use petpixel_types::auth::{LoginRequest, Me, RefreshRequest, TokenResponse};
 use petpixel_types::Problem;
 
-use super::{service, Actor};
+use super::{cookie, service, Actor};
 use crate::error::ApiResult;
+use crate::error::AppError;
 use crate::extract::{ApiJson, ClientInfo};
 use crate::users::service as user_service;
 use crate::AppState;
 
 /// Log in with e-mail and password.
 ///
+/// Browsers send `refresh_cookie: true` to get the refresh token as an HttpOnly cookie instead.
 /// Answers an access token (a JWT for about 15 minutes) and a refresh token (7 days, single use).
 /// After 5 failed attempts for one address within 15 minutes, answers 429 until the window passes.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
@@ -25,11 +28,27 @@ pub async fn create_session(
     State(state): State<AppState>,
     client: ClientInfo,
     ApiJson(body): ApiJson<LoginRequest>,
-) -> ApiResult<Json<TokenResponse>> {
-    service::login(&state, &body, client).await.map(Json)
+) -> ApiResult<Response> {
+    let tokens = service::login(&state, &body, client).await?;
+    Ok(answer(&state, tokens, body.refresh_cookie))
 }
 
-/// Trade a refresh token for a new pair.
+/// The token pair as JSON; for a cookie session the refresh token moves into the cookie.
+fn answer(state: &AppState, mut tokens: TokenResponse, as_cookie: bool) -> Response {
+    if !as_cookie {
+        return Json(tokens).into_response();
+    }
+    let refresh = tokens.refresh_token.take().unwrap_or_default();
+    let set = cookie::set(&refresh, tokens.refresh_expires_in, secure(state));
+    ([(header::SET_COOKIE, set)], Json(tokens)).into_response()
+}
+
+/// Cookies are `Secure` when the app is reached over https.
+fn secure(state: &AppState) -> bool {
+    state.config.public_url.starts_with("https://")
+}
+
+/// Trade a refresh token (from the body, or else the refresh cookie) for a new pair.
 ///
 /// The presented token is spent. Presenting a spent token again ends its whole session, since
 /// it means somebody else holds a copy.
@@ -41,17 +60,27 @@ pub async fn create_session(
 pub async fn refresh_session(
     State(state): State<AppState>,
     client: ClientInfo,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<RefreshRequest>,
-) -> ApiResult<Json<TokenResponse>> {
-    service::refresh(&state, &body.refresh_token, client).await.map(Json)
+) -> ApiResult<Response> {
+    let (token, from_cookie) = match body.refresh_token {
+        Some(token) => (token, false),
+        None => (cookie::read(&headers).ok_or_else(|| AppError::unauthorized("No refresh token: log in again."))?, true),
+    };
+    match service::refresh(&state, &token, client).await {
+        Ok(tokens) => Ok(answer(&state, tokens, from_cookie)),
+        // A refused cookie is of no further use: clear it.
+        Err(e) if from_cookie => Ok(([(header::SET_COOKIE, cookie::clear(secure(&state)))], e).into_response()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Log out: end the current session, its refresh token and its access tokens.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "Logged out")))]
-pub async fn delete_session(State(state): State<AppState>, actor: Actor) -> ApiResult<StatusCode> {
+pub async fn delete_session(State(state): State<AppState>, actor: Actor) -> ApiResult<Response> {
     service::logout(&state, &actor).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie::clear(secure(&state)))]).into_response())
 }
 
 /// Who am I, and what may I do.

@@ -1,5 +1,6 @@
 //! Who is calling: sessions (JWT access + rotating refresh tokens) and API tokens.
 
+pub mod cookie;
 pub mod handlers;
 pub mod jwt;
 pub mod password;

@@ -244,7 +244,7 @@ fn token_response(state: &AppState, user: users::Model, session_id: Uuid, refres
         access_token: state.jwt.issue(user.id, session_id)?,
         token_type: "Bearer".into(),
         expires_in: state.jwt.ttl.as_secs(),
-        refresh_token,
+        refresh_token: Some(refresh_token),
         refresh_expires_in: state.config.refresh_token_ttl.as_secs(),
         user: user_service::to_wire(&user),
     })

@@ -168,3 +168,62 @@ async fn a_deactivated_user_is_locked_out_at_once() {
     app.patch(&format!("/api/v1/users/{}", artist.id), &admin.token, json!({ "active": true })).await;
     assert_eq!(app.login(&artist.email, PASSWORD).await.status, StatusCode::OK);
 }
+
+fn set_cookie(reply: &crate::support::Reply) -> String {
+    reply.headers.get("set-cookie").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn browsers_keep_the_refresh_token_in_an_http_only_cookie() {
+    use axum::body::Body;
+    use axum::http::Request;
+    let app = TestApp::new().await;
+    let artist = app.user(Role::Artist).await;
+    let login = app
+        .request(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({ "email": artist.email, "password": PASSWORD, "refresh_cookie": true })),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK);
+    assert!(login.body.get("refresh_token").is_none(), "the token is not in the body");
+    let cookie = set_cookie(&login);
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/api/v1/auth", "Max-Age=604800"] {
+        assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+    }
+    assert!(!cookie.contains("Secure"), "plain http in tests: no Secure flag");
+    let pair = cookie.split(';').next().unwrap().to_owned();
+
+    let refresh = |pair: String| {
+        Request::post("/api/v1/auth/refresh")
+            .header("content-type", "application/json")
+            .header("cookie", pair)
+            .body(Body::from("{}"))
+            .unwrap()
+    };
+    let renewed = app.send(refresh(pair.clone())).await;
+    assert_eq!(renewed.status, StatusCode::OK);
+    assert!(renewed.body["access_token"].is_string());
+    assert!(renewed.body.get("refresh_token").is_none());
+    let next_pair = set_cookie(&renewed).split(';').next().unwrap().to_owned();
+    assert_ne!(next_pair, pair);
+
+    // The spent cookie is refused, cleared, and ends the session.
+    let reused = app.send(refresh(pair)).await;
+    assert_eq!(reused.status, StatusCode::UNAUTHORIZED);
+    assert!(set_cookie(&reused).contains("Max-Age=0"));
+    assert_eq!(app.send(refresh(next_pair)).await.status, StatusCode::UNAUTHORIZED);
+
+    let no_cookie = app.request(Method::POST, "/api/v1/auth/refresh", None, Some(json!({}))).await;
+    assert_eq!(no_cookie.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn logout_clears_the_cookie() {
+    let app = TestApp::new().await;
+    let artist = app.user(Role::Artist).await;
+    let reply = app.request(Method::POST, "/api/v1/auth/logout", Some(&artist.token), None).await;
+    assert!(set_cookie(&reply).starts_with("petpixel_refresh=; Max-Age=0"));
+}

@@ -10,3 +10,4 @@ mod projects;
 mod seed;
 mod support;
 mod users;
+mod web;

@@ -1,0 +1,26 @@
+use axum::http::{Method, StatusCode};
+
+use crate::support::TestApp;
+
+#[tokio::test]
+async fn client_side_routes_get_the_app_shell_and_server_paths_never_do() {
+    let app = TestApp::new().await;
+    let root = app.request(Method::GET, "/", None, None).await;
+    // Built or not, the shell is HTML that is revalidated on every load.
+    assert!(root.status == StatusCode::OK || root.status == StatusCode::SERVICE_UNAVAILABLE, "{}", root.status);
+    assert!(root.headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert_eq!(root.headers["cache-control"], "no-cache");
+    for route in ["/login", "/projects/0190c2a1-0000-7000-8000-000000000000", "/team?role=artist"] {
+        let reply = app.request(Method::GET, route, None, None).await;
+        assert_eq!((reply.status, reply.body.clone()), (root.status, root.body.clone()), "{route}");
+    }
+    for server_path in ["/api/v1/nothing", "/api", "/metrics/x", "/g/buttercup-sunny", "/socket.io/x"] {
+        let reply = app.request(Method::GET, server_path, None, None).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{server_path}");
+        assert!(reply.is_problem(), "{server_path}");
+    }
+    let stale_asset = app.request(Method::GET, "/assets/app-0000000000.js", None, None).await;
+    assert_eq!(stale_asset.status, StatusCode::NOT_FOUND);
+    let post = app.request(Method::POST, "/login", None, None).await;
+    assert_eq!(post.status, StatusCode::NOT_FOUND);
+}
