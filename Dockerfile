@@ -1,8 +1,9 @@
-# The petpixel binary in a small image. Used by docker-compose.yml.
+# The petpixel binary, with the web app embedded, in a small image. Used by docker-compose.yml.
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
+RUN rustup target add wasm32-unknown-unknown && cargo install wasm-bindgen-cli --version 0.2.130
 COPY . .
-RUN cargo build --release --locked --package petpixel-server --bin petpixel
+RUN cargo xtask build-frontend && cargo build --release --locked --package petpixel-server --bin petpixel
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*

@@ -1,16 +1,25 @@
 //! `cargo xtask <task>`: the project's commands, in Rust so they need nothing but the toolchain.
 //!
-//! - `run`: build in release mode and serve on 127.0.0.1:3000 (SQLite and files under ./data).
+//! - `run`: build the web app and the server in release mode, and serve on 127.0.0.1:3000
+//!   (SQLite and files under ./data). `run <command>` runs another `petpixel` command.
 //! - `test`: every test; set `TEST_DATABASE_URL=postgres://...` to run them on PostgreSQL.
+//! - `build-frontend`: the web app's bundle into `frontend/dist`.
+//! - `e2e`: the browser tests (Playwright in Debian's Chromium) against the release build.
+//!
+//! `test` runs the browser tests too when Node.js and Chromium are installed (`.ci/run` installs
+//! Chromium); `test --rust-only` skips them.
 //! - `bench`: the API load benchmark (see `crates/server/benches/api_load.rs`).
 
 use std::process::{Command, ExitCode};
 
-fn cargo() -> Command {
+mod e2e;
+mod frontend;
+
+pub(crate) fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
-fn run(mut command: Command) -> Result<(), String> {
+pub(crate) fn run(mut command: Command) -> Result<(), String> {
     let shown = format!("{command:?}");
     eprintln!("xtask: {shown}");
     let status = command.status().map_err(|e| format!("cannot start {shown}: {e}"))?;
@@ -23,7 +32,11 @@ fn run(mut command: Command) -> Result<(), String> {
 
 fn task(name: &str, args: &[String]) -> Result<(), String> {
     match name {
+        "build-frontend" => frontend::build(),
         "run" => {
+            if args.is_empty() {
+                frontend::build()?;
+            }
             let mut c = cargo();
             c.args(["run", "--release", "--package", "petpixel-server", "--bin", "petpixel", "--"]);
             if args.is_empty() {
@@ -34,24 +47,38 @@ fn task(name: &str, args: &[String]) -> Result<(), String> {
             run(c)
         }
         "test" => {
+            let rust_only = args.iter().any(|a| a == "--rust-only");
+            let passthrough = args.iter().filter(|a| *a != "--rust-only");
             let mut c = cargo();
             // Unit, integration and doc tests; benchmarks run with `cargo xtask bench`, in release.
-            c.args(["test", "--workspace"]).args(args);
-            run(c)
+            // The web app builds for wasm32 only; its logic lives in crates it shares.
+            c.args(["test", "--workspace", "--exclude", "petpixel-frontend"]).args(passthrough);
+            run(c)?;
+            if rust_only {
+                return Ok(());
+            }
+            match e2e::missing_prerequisite() {
+                None => e2e::run(),
+                Some(why) => {
+                    println!("browser tests skipped: {why} (.ci/run installs it; `cargo xtask test --rust-only` skips them)");
+                    Ok(())
+                }
+            }
         }
+        "e2e" => e2e::run(),
         "bench" => {
             let mut c = cargo();
             c.args(["bench", "--package", "petpixel-server", "--bench", "api_load", "--"]).args(args);
             run(c)
         }
-        other => Err(format!("unknown task `{other}`; tasks: run, test, bench")),
+        other => Err(format!("unknown task `{other}`; tasks: run, test, build-frontend, e2e, bench")),
     }
 }
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let Some(name) = args.next() else {
-        eprintln!("usage: cargo xtask <run|test|bench> [args...]");
+        eprintln!("usage: cargo xtask <run|test|build-frontend|e2e|bench> [args...]");
         return ExitCode::FAILURE;
     };
     let rest: Vec<String> = args.collect();

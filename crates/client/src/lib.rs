@@ -1,0 +1,212 @@
+//! A typed client of the PetPixel Studio API: every request and answer is a `petpixel-types`
+//! type, and every error answer a [`Problem`]. The HTTP itself goes through a [`Transport`], so
+//! the same client runs in the browser (feature `web`) and natively.
+//!
+//! A session started with [`Client::login`] using `refresh_cookie` is renewed transparently: a
+//! request answered 401 is retried once after a cookie refresh.
+
+use std::cell::RefCell;
+
+use petpixel_types::auth::{LoginRequest, Me, RefreshRequest, TokenResponse};
+use petpixel_types::project::{CreateProject, Project, ProjectDetail, ProjectQuery, ProjectStatus, SetAssignee, SetStatus, UpdateProject};
+use petpixel_types::{Page, Problem};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use uuid::Uuid;
+
+#[cfg(feature = "web")]
+pub mod web;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    pub method: Method,
+    /// Path and query, from `/api/...`.
+    pub path: String,
+    pub bearer: Option<String>,
+    pub json: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub body: String,
+}
+
+/// Sends one request. Implementations: [`web::Fetch`] in the browser; anything else natively.
+#[allow(async_fn_in_trait)]
+pub trait Transport {
+    async fn send(&self, request: HttpRequest) -> std::result::Result<HttpResponse, String>;
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientError {
+    /// The API answered with a problem (4xx or 5xx).
+    Api(Box<Problem>),
+    /// The request did not get an answer.
+    Network(String),
+    /// The answer was not what the API promises.
+    Decode(String),
+}
+
+impl ClientError {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::Api(p) => Some(p.status),
+            _ => None,
+        }
+    }
+
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            ClientError::Api(p) => Some(p.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientError::Api(p) => f.write_str(p.detail.as_deref().unwrap_or(&p.title)),
+            ClientError::Network(e) => write!(f, "The server could not be reached ({e})."),
+            ClientError::Decode(e) => write!(f, "The server's answer was not understood ({e})."),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, ClientError>;
+
+pub struct Client<T> {
+    transport: T,
+    access_token: RefCell<Option<String>>,
+    cookie_session: RefCell<bool>,
+}
+
+impl<T: Transport> Client<T> {
+    pub fn new(transport: T) -> Self {
+        Client { transport, access_token: RefCell::new(None), cookie_session: RefCell::new(false) }
+    }
+
+    /// Uses an access token or an API token for the requests that follow.
+    pub fn set_token(&self, token: Option<String>) {
+        *self.access_token.borrow_mut() = token;
+    }
+
+    pub fn has_token(&self) -> bool {
+        self.access_token.borrow().is_some()
+    }
+
+    async fn send_once(&self, method: Method, path: &str, json: Option<String>) -> Result<HttpResponse> {
+        let request = HttpRequest { method, path: path.to_owned(), bearer: self.access_token.borrow().clone(), json };
+        self.transport.send(request).await.map_err(ClientError::Network)
+    }
+
+    async fn call<B: Serialize, R: DeserializeOwned>(&self, method: Method, path: &str, body: Option<&B>) -> Result<R> {
+        let json = body.map(|b| serde_json::to_string(b)).transpose().map_err(|e| ClientError::Decode(e.to_string()))?;
+        let mut response = self.send_once(method, path, json.clone()).await?;
+        let renewable = *self.cookie_session.borrow() && !path.starts_with("/api/v1/auth/");
+        if response.status == 401 && renewable && self.refresh().await.is_ok() {
+            response = self.send_once(method, path, json).await?;
+        }
+        decode(response)
+    }
+
+    async fn call_empty<B: Serialize>(&self, method: Method, path: &str, body: Option<&B>) -> Result<()> {
+        let _: serde_json::Value = self.call(method, path, body).await?;
+        Ok(())
+    }
+
+    /// Logs in; the access token is kept for the requests that follow.
+    pub async fn login(&self, request: &LoginRequest) -> Result<TokenResponse> {
+        let tokens: TokenResponse = self.call(Method::Post, "/api/v1/auth/login", Some(request)).await?;
+        *self.cookie_session.borrow_mut() = request.refresh_cookie;
+        self.set_token(Some(tokens.access_token.clone()));
+        Ok(tokens)
+    }
+
+    /// Renews the session from the refresh cookie (a browser reload, an expired access token).
+    pub async fn refresh(&self) -> Result<TokenResponse> {
+        // Straight to the transport: `call` renews through here, and must not recurse.
+        let body = serde_json::to_string(&RefreshRequest { refresh_token: None }).map_err(|e| ClientError::Decode(e.to_string()))?;
+        let result: Result<TokenResponse> = match self.send_once(Method::Post, "/api/v1/auth/refresh", Some(body)).await {
+            Ok(response) => decode(response),
+            Err(e) => Err(e),
+        };
+        match &result {
+            Ok(tokens) => {
+                *self.cookie_session.borrow_mut() = true;
+                self.set_token(Some(tokens.access_token.clone()));
+            }
+            Err(_) => self.set_token(None),
+        }
+        result
+    }
+
+    pub async fn logout(&self) -> Result<()> {
+        let result = self.call_empty::<()>(Method::Post, "/api/v1/auth/logout", None).await;
+        self.set_token(None);
+        *self.cookie_session.borrow_mut() = false;
+        result
+    }
+
+    pub async fn me(&self) -> Result<Me> {
+        self.call::<(), _>(Method::Get, "/api/v1/auth/me", None).await
+    }
+
+    pub async fn list_projects(&self, query: &ProjectQuery) -> Result<Page<Project>> {
+        let qs = serde_urlencoded::to_string(query).map_err(|e| ClientError::Decode(e.to_string()))?;
+        let path = if qs.is_empty() { "/api/v1/projects".to_owned() } else { format!("/api/v1/projects?{qs}") };
+        self.call::<(), _>(Method::Get, &path, None).await
+    }
+
+    pub async fn get_project(&self, id: Uuid) -> Result<ProjectDetail> {
+        self.call::<(), _>(Method::Get, &format!("/api/v1/projects/{id}"), None).await
+    }
+
+    pub async fn create_project(&self, order: &CreateProject) -> Result<Project> {
+        self.call(Method::Post, "/api/v1/projects", Some(order)).await
+    }
+
+    pub async fn update_project(&self, id: Uuid, changes: &UpdateProject) -> Result<Project> {
+        self.call(Method::Patch, &format!("/api/v1/projects/{id}"), Some(changes)).await
+    }
+
+    pub async fn set_project_status(&self, id: Uuid, status: ProjectStatus) -> Result<Project> {
+        self.call(Method::Put, &format!("/api/v1/projects/{id}/status"), Some(&SetStatus { status })).await
+    }
+
+    pub async fn set_project_assignee(&self, id: Uuid, artist_id: Option<Uuid>) -> Result<Project> {
+        self.call(Method::Put, &format!("/api/v1/projects/{id}/assignee"), Some(&SetAssignee { artist_id })).await
+    }
+
+    pub async fn delete_project(&self, id: Uuid) -> Result<()> {
+        self.call_empty::<()>(Method::Delete, &format!("/api/v1/projects/{id}"), None).await
+    }
+}
+
+fn decode<R: DeserializeOwned>(response: HttpResponse) -> Result<R> {
+    if (200..300).contains(&response.status) {
+        let body = if response.body.trim().is_empty() { "null" } else { &response.body };
+        return serde_json::from_str(body).map_err(|e| ClientError::Decode(e.to_string()));
+    }
+    match serde_json::from_str::<Problem>(&response.body) {
+        Ok(problem) => Err(ClientError::Api(Box::new(problem))),
+        Err(_) => Err(ClientError::Api(Box::new(Problem {
+            kind: "about:blank".into(),
+            title: format!("HTTP {}", response.status),
+            status: response.status,
+            detail: None,
+            errors: vec![],
+            alternatives: None,
+        }))),
+    }
+}

@@ -1,0 +1,51 @@
+import { expect, test } from "@playwright/test";
+import { demo, logIn } from "./helpers";
+
+test("a wrong password shows an error and keeps you on the login page", async ({ page }) => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login$/);
+  await page.getByLabel("E-mail").fill(demo("manager"));
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Wrong e-mail address or password.");
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test("empty fields are flagged before anything is sent", async ({ page }) => {
+  let sent = 0;
+  page.on("request", (r) => r.url().includes("/api/v1/auth/login") && sent++);
+  await page.goto("/login");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.locator("#email-error")).toHaveText("Enter your e-mail address.");
+  await expect(page.locator("#password-error")).toHaveText("Enter your password.");
+  expect(sent).toBe(0);
+});
+
+test("logging in shows the board, and a reload keeps you logged in", async ({ page }) => {
+  await logIn(page, demo("manager"));
+  for (const column of ["Backlog", "In progress", "Review", "Complete"]) {
+    await expect(page.getByRole("region", { name: column })).toBeVisible();
+  }
+  await expect(page.locator(".project-card").first()).toBeVisible();
+  expect(await page.locator(".project-card").count()).toBe(40);
+  await expect(page.locator(".project-card.overdue").first()).toBeVisible();
+  await page.screenshot({ path: "test-results/dashboard.png", fullPage: true });
+
+  // The access token lived in memory only; the HttpOnly cookie brings the session back.
+  const cookies = await page.context().cookies();
+  const refresh = cookies.find((c) => c.name === "petpixel_refresh");
+  expect(refresh?.httpOnly).toBe(true);
+  expect(refresh?.sameSite).toBe("Strict");
+  expect(await page.evaluate(() => document.cookie)).not.toContain("petpixel_refresh");
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Board" })).toBeVisible();
+  await expect(page.locator(".topbar .who")).toHaveText("Max Manager");
+});
+
+test("logging out ends the session", async ({ page }) => {
+  await logIn(page, demo("iris"));
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.reload();
+  await expect(page).toHaveURL(/\/login$/);
+});

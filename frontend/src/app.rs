@@ -1,0 +1,50 @@
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::hooks::use_navigate;
+use leptos_router::path;
+
+use crate::pages::{board::Board, login::Login};
+use crate::session::{api, use_session, Session};
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_context(Session::start());
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <main class="page"><h1>"Not found"</h1><p><A href="/">"Back to the board"</A></p></main> }>
+                <Route path=path!("/login") view=Login />
+                <Route path=path!("/") view=|| view! { <Shell><Board /></Shell> } />
+            </Routes>
+        </Router>
+    }
+}
+
+/// The frame of every page behind login: waits for the session, sends strangers to the login
+/// page, and shows the top bar.
+#[component]
+fn Shell(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if session.ready.get() && session.me.with(Option::is_none) {
+            navigate("/login", Default::default());
+        }
+    });
+    let logout = move |_| {
+        leptos::task::spawn_local(async move {
+            let _ = api().logout().await;
+            session.me.set(None);
+        });
+    };
+    view! {
+        <Show when=move || session.me.with(Option::is_some) fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
+            <header class="topbar">
+                <A href="/" attr:class="brand">"PetPixel Studio"</A>
+                <nav><A href="/">"Board"</A></nav>
+                <span class="who">{move || session.me.with(|m| m.as_ref().map(|m| m.user.display_name.clone()))}</span>
+                <button class="link" on:click=logout>"Log out"</button>
+            </header>
+            {children()}
+        </Show>
+    }
+}
