@@ -27,7 +27,7 @@ test("logging in shows the board, and a reload keeps you logged in", async ({ pa
     await expect(page.getByRole("region", { name: column })).toBeVisible();
   }
   await expect(page.locator(".project-card").first()).toBeVisible();
-  expect(await page.locator(".project-card").count()).toBe(40);
+  expect(await page.locator(".project-card").count()).toBeGreaterThanOrEqual(40);
   await expect(page.locator(".project-card.overdue").first()).toBeVisible();
   await page.screenshot({ path: "test-results/dashboard.png", fullPage: true });
 

@@ -3,8 +3,9 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 
-use crate::pages::{board::Board, login::Login};
+use crate::pages::{board::Board, intake::Intake, login::Login, project::ProjectPage};
 use crate::session::{api, use_session, Session};
+use petpixel_types::{Action, Resource};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -14,6 +15,8 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <main class="page"><h1>"Not found"</h1><p><A href="/">"Back to the board"</A></p></main> }>
                 <Route path=path!("/login") view=Login />
                 <Route path=path!("/") view=|| view! { <Shell><Board /></Shell> } />
+                <Route path=path!("/projects/new") view=|| view! { <Shell><Intake /></Shell> } />
+                <Route path=path!("/projects/:id") view=|| view! { <Shell><ProjectPage /></Shell> } />
             </Routes>
         </Router>
     }
@@ -40,7 +43,12 @@ fn Shell(children: ChildrenFn) -> impl IntoView {
         <Show when=move || session.me.with(Option::is_some) fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
             <header class="topbar">
                 <A href="/" attr:class="brand">"PetPixel Studio"</A>
-                <nav><A href="/">"Board"</A></nav>
+                <nav>
+                    <A href="/">"Board"</A>
+                    <Show when=move || session.can(Resource::Projects, Action::Create)>
+                        <A href="/projects/new">"New order"</A>
+                    </Show>
+                </nav>
                 <span class="who">{move || session.me.with(|m| m.as_ref().map(|m| m.user.display_name.clone()))}</span>
                 <button class="link" on:click=logout>"Log out"</button>
             </header>

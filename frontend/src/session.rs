@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use petpixel_client::web::Fetch;
 use petpixel_client::Client;
 use petpixel_types::auth::Me;
+use petpixel_types::{Action, Resource, Scope};
+use uuid::Uuid;
 
 thread_local! {
     static CLIENT: Rc<Client<Fetch>> = Rc::new(Client::new(Fetch));
@@ -37,6 +39,38 @@ impl Session {
             session.ready.set(true);
         });
         session
+    }
+}
+
+impl Session {
+    /// How far the user may do `action` on `resource`, if at all.
+    pub fn scope(&self, resource: Resource, action: Action) -> Option<Scope> {
+        self.me.with(|me| {
+            let me = me.as_ref()?;
+            me.permissions.iter().filter(|g| g.permission.covers(resource, action)).map(|g| g.scope).max()
+        })
+    }
+
+    pub fn can(&self, resource: Resource, action: Action) -> bool {
+        self.scope(resource, action).is_some()
+    }
+
+    pub fn user_id(&self) -> Option<Uuid> {
+        self.me.with(|me| me.as_ref().map(|m| m.user.id))
+    }
+
+    /// Whether the user may change a project assigned to `assignee` (the API refuses it anyway).
+    pub fn can_edit_project(&self, assignee: Option<Uuid>) -> bool {
+        match self.scope(Resource::Projects, Action::Update) {
+            Some(Scope::Any) => true,
+            Some(Scope::Assigned) => assignee.is_some() && assignee == self.user_id(),
+            None => false,
+        }
+    }
+
+    /// Managers: assign projects and reopen complete ones.
+    pub fn is_project_manager(&self) -> bool {
+        self.scope(Resource::Projects, Action::Update) == Some(Scope::Any)
     }
 }
 

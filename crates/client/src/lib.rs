@@ -7,8 +7,10 @@
 
 use std::cell::RefCell;
 
+use petpixel_types::activity::{ActivityPage, CursorQuery};
 use petpixel_types::auth::{LoginRequest, Me, RefreshRequest, TokenResponse};
 use petpixel_types::project::{CreateProject, Project, ProjectDetail, ProjectQuery, ProjectStatus, SetAssignee, SetStatus, UpdateProject};
+use petpixel_types::user::{CreateUser, SetRole, UpdateUser, User, UserQuery};
 use petpixel_types::{Page, Problem};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -163,8 +165,7 @@ impl<T: Transport> Client<T> {
     }
 
     pub async fn list_projects(&self, query: &ProjectQuery) -> Result<Page<Project>> {
-        let qs = serde_urlencoded::to_string(query).map_err(|e| ClientError::Decode(e.to_string()))?;
-        let path = if qs.is_empty() { "/api/v1/projects".to_owned() } else { format!("/api/v1/projects?{qs}") };
+        let path = with_query("/api/v1/projects", query)?;
         self.call::<(), _>(Method::Get, &path, None).await
     }
 
@@ -191,6 +192,33 @@ impl<T: Transport> Client<T> {
     pub async fn delete_project(&self, id: Uuid) -> Result<()> {
         self.call_empty::<()>(Method::Delete, &format!("/api/v1/projects/{id}"), None).await
     }
+
+    pub async fn project_activity(&self, id: Uuid, query: &CursorQuery) -> Result<ActivityPage> {
+        let path = with_query(&format!("/api/v1/projects/{id}/activity"), query)?;
+        self.call::<(), _>(Method::Get, &path, None).await
+    }
+
+    pub async fn list_users(&self, query: &UserQuery) -> Result<Page<User>> {
+        let path = with_query("/api/v1/users", query)?;
+        self.call::<(), _>(Method::Get, &path, None).await
+    }
+
+    pub async fn create_user(&self, user: &CreateUser) -> Result<User> {
+        self.call(Method::Post, "/api/v1/users", Some(user)).await
+    }
+
+    pub async fn update_user(&self, id: Uuid, changes: &UpdateUser) -> Result<User> {
+        self.call(Method::Patch, &format!("/api/v1/users/{id}"), Some(changes)).await
+    }
+
+    pub async fn set_user_role(&self, id: Uuid, role: &SetRole) -> Result<User> {
+        self.call(Method::Put, &format!("/api/v1/users/{id}/role"), Some(role)).await
+    }
+}
+
+fn with_query<Q: Serialize>(path: &str, query: &Q) -> Result<String> {
+    let qs = serde_urlencoded::to_string(query).map_err(|e| ClientError::Decode(e.to_string()))?;
+    Ok(if qs.is_empty() { path.to_owned() } else { format!("{path}?{qs}") })
 }
 
 fn decode<R: DeserializeOwned>(response: HttpResponse) -> Result<R> {

@@ -1,9 +1,15 @@
-//! The board: a column per status, a card per project.
+//! The board: a column per status, a card per project. Dragging a card to another column moves
+//! the project there when the workflow and the user's permissions allow it, and says why not
+//! otherwise.
 
 use leptos::prelude::*;
-use petpixel_types::project::{Project, ProjectQuery, ProjectStatus};
+use petpixel_types::project::{Project, ProjectQuery, ProjectStatus, TransitionError};
+use uuid::Uuid;
 
-use crate::session::api;
+use crate::session::{api, use_session, Session};
+
+/// Cards shown per column; the count says how many there are in all.
+const PER_COLUMN: i64 = 100;
 
 #[derive(Clone)]
 struct Column {
@@ -12,16 +18,28 @@ struct Column {
     total: u64,
 }
 
-#[component]
-pub fn Board() -> impl IntoView {
-    let columns = RwSignal::new(None::<Result<Vec<Column>, String>>);
+/// The card being dragged: its id, where it comes from, and whose it is.
+#[derive(Clone, Copy)]
+struct Dragged {
+    id: Uuid,
+    from: ProjectStatus,
+    assignee: Option<Uuid>,
+}
+
+#[derive(Clone)]
+enum Message {
+    Done(String),
+    Refused(String),
+}
+
+fn load(columns: RwSignal<Option<Result<Vec<Column>, String>>>) {
     leptos::task::spawn_local(async move {
         let mut loaded = Vec::new();
         for status in ProjectStatus::ALL.iter().copied() {
             let query = ProjectQuery {
                 status: Some(status.as_str().into()),
                 sort: Some("deadline".into()),
-                limit: Some(100),
+                limit: Some(PER_COLUMN),
                 ..Default::default()
             };
             match api().list_projects(&query).await {
@@ -34,16 +52,73 @@ pub fn Board() -> impl IntoView {
         }
         columns.set(Some(Ok(loaded)));
     });
+}
+
+/// Why `session` may not move `card` to `to`, if it may not.
+fn refusal(session: &Session, card: Dragged, to: ProjectStatus) -> Option<String> {
+    if !session.can_edit_project(card.assignee) {
+        return Some("Only the assigned artist or a manager may move this project.".into());
+    }
+    match card.from.check_transition(to, session.is_project_manager()) {
+        Ok(()) => None,
+        Err(TransitionError::ReopenNeedsManager) => Some("Only managers may reopen a complete project.".into()),
+        Err(TransitionError::NotAllowed) => {
+            let next: Vec<&str> = card.from.next(session.is_project_manager()).iter().map(|s| s.label()).collect();
+            Some(format!(
+                "A project cannot go from {} to {}; from {} it can go to {}.",
+                card.from.label(),
+                to.label(),
+                card.from.label(),
+                if next.is_empty() { "nowhere".to_owned() } else { next.join(" or ") }
+            ))
+        }
+    }
+}
+
+#[component]
+pub fn Board() -> impl IntoView {
+    let session = use_session();
+    let columns = RwSignal::new(None::<Result<Vec<Column>, String>>);
+    let dragged = RwSignal::new(None::<Dragged>);
+    let message = RwSignal::new(None::<Message>);
+    load(columns);
+
+    let drop_on = move |to: ProjectStatus| {
+        let Some(card) = dragged.get_untracked() else { return };
+        dragged.set(None);
+        if card.from == to {
+            return;
+        }
+        if let Some(why) = refusal(&session, card, to) {
+            message.set(Some(Message::Refused(why)));
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match api().set_project_status(card.id, to).await {
+                Ok(p) => {
+                    message.set(Some(Message::Done(format!("{} moved to {}.", p.pet_name, to.label()))));
+                    load(columns);
+                }
+                Err(e) => message.set(Some(Message::Refused(e.to_string()))),
+            }
+        });
+    };
 
     view! {
         <main class="page">
-            <h1>"Board"</h1>
+            <div class="page-head">
+                <h1>"Board"</h1>
+            </div>
+            {move || message.get().map(|m| match m {
+                Message::Done(text) => view! { <p class="notice" role="status">{text}</p> }.into_any(),
+                Message::Refused(text) => view! { <p class="alert" role="alert">{text}</p> }.into_any(),
+            })}
             {move || match columns.get() {
                 None => view! { <p class="loading" aria-busy="true">"Loading projects…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="alert" role="alert">{e}</p> }.into_any(),
                 Some(Ok(cols)) => view! {
                     <div class="board">
-                        {cols.into_iter().map(|c| view! { <BoardColumn column=c /> }).collect_view()}
+                        {cols.into_iter().map(|c| view! { <BoardColumn column=c dragged=dragged on_drop=drop_on /> }).collect_view()}
                     </div>
                 }.into_any(),
             }}
@@ -52,25 +127,42 @@ pub fn Board() -> impl IntoView {
 }
 
 #[component]
-fn BoardColumn(column: Column) -> impl IntoView {
+fn BoardColumn(column: Column, dragged: RwSignal<Option<Dragged>>, on_drop: impl Fn(ProjectStatus) + Copy + 'static) -> impl IntoView {
+    let status = column.status;
+    let over = RwSignal::new(false);
     let empty = column.projects.is_empty();
+    let more = column.total.saturating_sub(column.projects.len() as u64);
     view! {
-        <section class="column" data-status=column.status.as_str() aria-label=column.status.label()>
-            <h2>{column.status.label()}<span class="count">{column.total}</span></h2>
+        <section class="column" class:drop-target=move || over.get() data-status=status.as_str() aria-label=status.label()
+            on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); over.set(true); }
+            on:dragleave=move |_| over.set(false)
+            on:drop=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); over.set(false); on_drop(status); }>
+            <h2>{status.label()}<span class="count">{column.total}</span></h2>
             {empty.then(|| view! { <p class="empty">"Nothing here."</p> })}
             <ul>
-                {column.projects.into_iter().map(|p| view! { <li><Card project=p /></li> }).collect_view()}
+                {column.projects.into_iter().map(|p| view! { <li><Card project=p dragged=dragged /></li> }).collect_view()}
             </ul>
+            {(more > 0).then(|| view! { <p class="muted small">{format!("and {more} more")}</p> })}
         </section>
     }
 }
 
 #[component]
-fn Card(project: Project) -> impl IntoView {
+fn Card(project: Project, dragged: RwSignal<Option<Dragged>>) -> impl IntoView {
+    let card = Dragged { id: project.id, from: project.status, assignee: project.assigned_artist_id };
     let artist = project.assigned_artist.as_ref().map(|a| a.display_name.clone()).unwrap_or_else(|| "Unassigned".into());
     let deadline = project.deadline.map(|d| d.format("%b %-d").to_string());
     view! {
-        <article class="project-card" class:overdue=project.overdue data-id=project.id.to_string() tabindex="0">
+        <a class="project-card" class:overdue=project.overdue href=format!("/projects/{}", project.id) draggable="true"
+            data-id=project.id.to_string()
+            on:dragstart=move |ev: leptos::ev::DragEvent| {
+                if let Some(dt) = ev.data_transfer() {
+                    let _ = dt.set_data("text/plain", &card.id.to_string());
+                    dt.set_effect_allowed("move");
+                }
+                dragged.set(Some(card));
+            }
+            on:dragend=move |_| dragged.set(None)>
             <h3>{project.pet_name.clone()}</h3>
             <p class="customer">{project.customer_name.clone()}</p>
             <p class="tags">
@@ -81,6 +173,6 @@ fn Card(project: Project) -> impl IntoView {
                 <span class="deadline">{deadline.unwrap_or_else(|| "No deadline".into())}</span>
                 <span class="artist">{artist}</span>
             </p>
-        </article>
+        </a>
     }
 }

@@ -1,2 +1,4 @@
 pub mod board;
+pub mod intake;
 pub mod login;
+pub mod project;
