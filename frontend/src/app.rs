@@ -3,7 +3,7 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 
-use crate::pages::{board::Board, intake::Intake, login::Login, project::ProjectPage};
+use crate::pages::{board::Board, intake::Intake, list::ProjectList, login::Login, project::ProjectPage};
 use crate::session::{api, use_session, Session};
 use petpixel_types::{Action, Resource};
 
@@ -15,6 +15,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <main class="page"><h1>"Not found"</h1><p><A href="/">"Back to the board"</A></p></main> }>
                 <Route path=path!("/login") view=Login />
                 <Route path=path!("/") view=|| view! { <Shell><Board /></Shell> } />
+                <Route path=path!("/projects") view=|| view! { <Shell><ProjectList /></Shell> } />
                 <Route path=path!("/projects/new") view=|| view! { <Shell><Intake /></Shell> } />
                 <Route path=path!("/projects/:id") view=|| view! { <Shell><ProjectPage /></Shell> } />
             </Routes>
@@ -45,6 +46,7 @@ fn Shell(children: ChildrenFn) -> impl IntoView {
                 <A href="/" attr:class="brand">"PetPixel Studio"</A>
                 <nav>
                     <A href="/">"Board"</A>
+                    <A href="/projects">"Projects"</A>
                     <Show when=move || session.can(Resource::Projects, Action::Create)>
                         <A href="/projects/new">"New order"</A>
                     </Show>

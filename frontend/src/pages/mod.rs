@@ -1,4 +1,5 @@
 pub mod board;
 pub mod intake;
+pub mod list;
 pub mod login;
 pub mod project;
