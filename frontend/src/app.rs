@@ -3,7 +3,7 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 
-use crate::pages::{board::Board, intake::Intake, list::ProjectList, login::Login, project::ProjectPage};
+use crate::pages::{board::Board, intake::Intake, list::ProjectList, login::Login, project::ProjectPage, team::Team};
 use crate::session::{api, use_session, Session};
 use petpixel_types::{Action, Resource};
 
@@ -16,6 +16,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=Login />
                 <Route path=path!("/") view=|| view! { <Shell><Board /></Shell> } />
                 <Route path=path!("/projects") view=|| view! { <Shell><ProjectList /></Shell> } />
+                <Route path=path!("/team") view=|| view! { <Shell><Team /></Shell> } />
                 <Route path=path!("/projects/new") view=|| view! { <Shell><Intake /></Shell> } />
                 <Route path=path!("/projects/:id") view=|| view! { <Shell><ProjectPage /></Shell> } />
             </Routes>
@@ -49,6 +50,9 @@ fn Shell(children: ChildrenFn) -> impl IntoView {
                     <A href="/projects">"Projects"</A>
                     <Show when=move || session.can(Resource::Projects, Action::Create)>
                         <A href="/projects/new">"New order"</A>
+                    </Show>
+                    <Show when=move || session.can(Resource::Users, Action::Read)>
+                        <A href="/team">"Team"</A>
                     </Show>
                 </nav>
                 <span class="who">{move || session.me.with(|m| m.as_ref().map(|m| m.user.display_name.clone()))}</span>

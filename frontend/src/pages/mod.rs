@@ -3,3 +3,4 @@ pub mod intake;
 pub mod list;
 pub mod login;
 pub mod project;
+pub mod team;

@@ -1,0 +1,176 @@
+//! The team: who is on it, in what role. Admins add members, change roles, deactivate.
+
+use leptos::prelude::*;
+use petpixel_types::user::{CreateUser, SetRole, UpdateUser, User, UserQuery};
+use petpixel_types::{Action, Resource, Role, ValidationErrors};
+
+use crate::form::{optional, SelectField, TextField};
+use crate::session::{api, use_session};
+
+fn load(members: RwSignal<Option<Result<Vec<User>, String>>>) {
+    leptos::task::spawn_local(async move {
+        let q = UserQuery { limit: Some(100), ..Default::default() };
+        members.set(Some(api().list_users(&q).await.map(|p| p.items).map_err(|e| e.to_string())));
+    });
+}
+
+#[component]
+pub fn Team() -> impl IntoView {
+    let session = use_session();
+    let members = RwSignal::new(None::<Result<Vec<User>, String>>);
+    let notice = RwSignal::new(None::<String>);
+    let failure = RwSignal::new(None::<String>);
+    let adding = RwSignal::new(false);
+    let can_create = session.can(Resource::Users, Action::Create);
+    let can_update = session.can(Resource::Users, Action::Update);
+    load(members);
+
+    let done = move |result: Result<User, petpixel_client::ClientError>, what: String| match result {
+        Ok(_) => {
+            failure.set(None);
+            notice.set(Some(what));
+            load(members);
+        }
+        Err(e) => failure.set(Some(e.to_string())),
+    };
+    let change_role = move |user: User, role: String| {
+        let Ok(role) = role.parse::<Role>() else { return };
+        let request = SetRole { role, permissions: user.permissions.clone() };
+        leptos::task::spawn_local(async move {
+            done(api().set_user_role(user.id, &request).await, format!("{} is now {}.", user.display_name, role.as_str()))
+        });
+    };
+    let toggle_active = move |user: User| {
+        let verb = if user.active { "Deactivate" } else { "Reactivate" };
+        let question = format!("{verb} {}? {}", user.display_name, if user.active { "They are logged out at once." } else { "" });
+        if !window().confirm_with_message(&question).unwrap_or(false) {
+            return;
+        }
+        let changes = UpdateUser { active: Some(!user.active), ..Default::default() };
+        leptos::task::spawn_local(async move {
+            let what = format!("{} is {}.", user.display_name, if user.active { "deactivated" } else { "active again" });
+            done(api().update_user(user.id, &changes).await, what)
+        });
+    };
+
+    let on_added = move |user: Option<User>| {
+        adding.set(false);
+        if let Some(u) = user {
+            notice.set(Some(format!("{} joined the team.", u.display_name)));
+            load(members);
+        }
+    };
+
+    view! {
+        <main class="page">
+            <div class="page-head">
+                <h1>"Team"</h1>
+                {can_create.then(|| view! {
+                    <Show when=move || !adding.get()>
+                        <button class="primary" on:click=move |_| adding.set(true)>"Add member"</button>
+                    </Show>
+                })}
+            </div>
+            {move || notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
+            {move || failure.get().map(|f| view! { <p class="alert" role="alert">{f}</p> })}
+            <Show when=move || adding.get()>
+                <AddMember on_done=on_added />
+            </Show>
+            {move || match members.get() {
+                None => view! { <p class="loading" aria-busy="true">"Loading the team…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="alert" role="alert">{e}</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <table class="projects team">
+                        <thead><tr><th>"Name"</th><th>"E-mail"</th><th>"Role"</th><th>"State"</th><th>"Last login"</th>{can_update.then(|| view! { <th></th> })}</tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|u| {
+                                let me = session.user_id() == Some(u.id);
+                                let role_cell = if can_update && !me {
+                                    let user = u.clone();
+                                    let current = u.role;
+                                    view! {
+                                        <select aria-label=format!("Role of {}", u.display_name) on:change=move |ev| change_role(user.clone(), event_target_value(&ev))>
+                                            {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == current>{r.as_str()}</option> }).collect_view()}
+                                        </select>
+                                    }.into_any()
+                                } else {
+                                    view! { <span>{u.role.as_str()}</span> }.into_any()
+                                };
+                                let user = u.clone();
+                                view! {
+                                    <tr class:inactive=!u.active>
+                                        <td>{u.display_name.clone()}</td>
+                                        <td>{u.email.clone()}</td>
+                                        <td>{role_cell}</td>
+                                        <td>{if u.active { "Active" } else { "Deactivated" }}</td>
+                                        <td>{u.last_login.map(|t| t.format("%b %-d %H:%M").to_string()).unwrap_or_else(|| "Never".into())}</td>
+                                        {(can_update).then(|| view! {
+                                            <td>{(!me).then(|| view! {
+                                                <button class="link" on:click=move |_| toggle_active(user.clone())>
+                                                    {if user.active { "Deactivate" } else { "Reactivate" }}
+                                                </button>
+                                            })}</td>
+                                        })}
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </main>
+    }
+}
+
+#[component]
+fn AddMember(on_done: impl Fn(Option<User>) + Copy + 'static) -> impl IntoView {
+    let s = || RwSignal::new(String::new());
+    let (email, first_name, last_name, password) = (s(), s(), s(), s());
+    let role = RwSignal::new("artist".to_owned());
+    let errors = RwSignal::new(ValidationErrors::new());
+    let failure = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let request = CreateUser {
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+            first_name: optional(&first_name),
+            last_name: optional(&last_name),
+            role: role.get_untracked().parse().ok(),
+            permissions: vec![],
+        };
+        if let Err(e) = request.validate() {
+            errors.set(e);
+            return;
+        }
+        errors.set(ValidationErrors::new());
+        leptos::task::spawn_local(async move {
+            match api().create_user(&request).await {
+                Ok(user) => on_done(Some(user)),
+                Err(e) => {
+                    if let Some(p) = e.problem() {
+                        errors.set(ValidationErrors(p.errors.clone()));
+                    }
+                    failure.set(Some(e.to_string()));
+                }
+            }
+        });
+    };
+    view! {
+        <form class="panel form add-member" on:submit=submit novalidate aria-label="Add member">
+            <fieldset>
+                <legend>"New member"</legend>
+                <TextField label="E-mail" name="email" value=email errors=errors kind="email" />
+                <TextField label="First name" name="first_name" value=first_name errors=errors />
+                <TextField label="Last name" name="last_name" value=last_name errors=errors />
+                <SelectField label="Role" name="role" value=role errors=errors choices=vec![("artist", "Artist"), ("manager", "Manager"), ("admin", "Admin")] />
+                <TextField label="Initial password" name="password" value=password errors=errors kind="password" hint="At least 10 characters; they can change it on their profile." />
+            </fieldset>
+            {move || failure.get().map(|f| view! { <p class="alert" role="alert">{f}</p> })}
+            <div class="actions">
+                <button type="submit" class="primary">"Add to the team"</button>
+                <button type="button" class="link" on:click=move |_| on_done(None)>"Cancel"</button>
+            </div>
+        </form>
+    }
+}
