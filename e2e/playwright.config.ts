@@ -29,6 +29,11 @@ export default defineConfig({
       ],
     },
   },
+  projects: [
+    { name: "flows", testIgnore: /performance\.spec\.ts/ },
+    // Adds a thousand projects, so it runs after the flows that count on the demo data.
+    { name: "performance", testMatch: /performance\.spec\.ts/, dependencies: ["flows"] },
+  ],
   webServer: {
     command: "./serve.sh",
     url: `http://127.0.0.1:${port}/api/health`,

@@ -34,23 +34,18 @@ enum Message {
 
 fn load(columns: RwSignal<Option<Result<Vec<Column>, String>>>) {
     leptos::task::spawn_local(async move {
-        let mut loaded = Vec::new();
-        for status in ProjectStatus::ALL.iter().copied() {
+        // The four columns at once: the board waits for the slowest, not for the sum.
+        let requests = ProjectStatus::ALL.iter().copied().map(|status| async move {
             let query = ProjectQuery {
                 status: Some(status.as_str().into()),
                 sort: Some("deadline".into()),
                 limit: Some(PER_COLUMN),
                 ..Default::default()
             };
-            match api().list_projects(&query).await {
-                Ok(page) => loaded.push(Column { status, total: page.total, projects: page.items }),
-                Err(e) => {
-                    columns.set(Some(Err(e.to_string())));
-                    return;
-                }
-            }
-        }
-        columns.set(Some(Ok(loaded)));
+            api().list_projects(&query).await.map(|page| Column { status, total: page.total, projects: page.items })
+        });
+        let loaded: Result<Vec<Column>, _> = futures::future::join_all(requests).await.into_iter().collect();
+        columns.set(Some(loaded.map_err(|e| e.to_string())));
     });
 }
 

@@ -1,0 +1,72 @@
+import { expect, test } from "@playwright/test";
+import * as fs from "fs";
+import { demo, DEMO_PASSWORD, logIn } from "./helpers";
+
+const metrics: Record<string, number> = {};
+test.afterAll(() => {
+  fs.mkdirSync("test-results", { recursive: true });
+  fs.writeFileSync("test-results/metrics.json", JSON.stringify(metrics, null, 2));
+  for (const [k, v] of Object.entries(metrics)) console.log(`metric ${k}: ${v}`);
+});
+
+/** Navigation start to a dashboard with its cards drawn, in the page's own clock. */
+async function boardReady(page) {
+  await page.goto("/");
+  await expect(page.locator(".project-card").first()).toBeVisible();
+  await page.waitForFunction(() => document.querySelectorAll(".column").length === 4 && !document.querySelector("[aria-busy]"));
+  return page.evaluate(() => Math.round(performance.now()));
+}
+
+test("time to an interactive dashboard with the demo data", async ({ page }) => {
+  await logIn(page, demo("manager"));
+  const runs: number[] = [];
+  for (let i = 0; i < 5; i++) runs.push(await boardReady(page));
+  runs.sort((a, b) => a - b);
+  metrics["dashboard_interactive_ms_median"] = runs[2];
+  metrics["dashboard_interactive_ms_max"] = runs[4];
+  const wasm = fs.readdirSync("../frontend/dist/assets").find((f) => f.endsWith(".wasm"));
+  metrics["wasm_bytes"] = fs.statSync(`../frontend/dist/assets/${wasm}`).size;
+});
+
+test("the board with 1,000 projects", async ({ page, request }) => {
+  const login = await request.post("/api/v1/auth/login", { data: { email: demo("manager"), password: DEMO_PASSWORD } });
+  const token = (await login.json()).access_token;
+  const headers = { authorization: `Bearer ${token}` };
+  const existing = (await (await request.get("/api/v1/projects?limit=1", { headers })).json()).total;
+  const statuses = ["in_progress", "review"];
+  for (let i = existing; i < 1000; i++) {
+    const created = await request.post("/api/v1/projects", {
+      headers,
+      data: {
+        customer_name: `Load ${i}`, customer_email: `load${i}@example.com`, pet_name: `Pet ${i}`, package_type: "custom",
+        deadline: `2027-0${1 + (i % 9)}-1${i % 10}`, game_config: { theme: "space", difficulty: "easy", features: [] },
+      },
+    });
+    expect(created.status()).toBe(201);
+    // Spread them over the columns.
+    const id = (await created.json()).id;
+    for (const s of statuses.slice(0, i % 3)) {
+      await request.put(`/api/v1/projects/${id}/status`, { headers, data: { status: s } });
+    }
+  }
+  expect((await (await request.get("/api/v1/projects?limit=1", { headers })).json()).total).toBeGreaterThanOrEqual(1000);
+
+  await logIn(page, demo("manager"));
+  const runs: { total: number; render: number }[] = [];
+  for (let i = 0; i < 5; i++) {
+    let lastAnswer = 0;
+    page.on("response", (r) => {
+      if (r.url().includes("/api/v1/projects?")) lastAnswer = Date.now();
+    });
+    const total = await boardReady(page);
+    const drawn = Date.now();
+    runs.push({ total, render: drawn - lastAnswer });
+    page.removeAllListeners("response");
+  }
+  runs.sort((a, b) => a.total - b.total);
+  const cards = await page.locator(".project-card").count();
+  metrics["board_1000_cards_drawn"] = cards;
+  metrics["board_1000_navigation_to_drawn_ms_median"] = runs[2].total;
+  metrics["board_1000_last_answer_to_drawn_ms_median"] = runs.map((r) => r.render).sort((a, b) => a - b)[2];
+  await page.screenshot({ path: "test-results/board-1000.png" });
+});
