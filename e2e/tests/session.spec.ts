@@ -29,7 +29,15 @@ test("logging in shows the board, and a reload keeps you logged in", async ({ pa
   await expect(page.locator(".project-card").first()).toBeVisible();
   expect(await page.locator(".project-card").count()).toBeGreaterThanOrEqual(40);
   await expect(page.locator(".project-card.overdue").first()).toBeVisible();
+  const workload = page.getByRole("region", { name: "Workload" });
+  await expect(workload.locator(".tile.late .n")).not.toHaveText("0");
+  await expect(workload.getByRole("listitem").filter({ hasText: "Iris Inkwell" })).toBeVisible();
   await page.screenshot({ path: "test-results/dashboard.png", fullPage: true });
+  // Readable at a tablet's width: nothing overflows sideways.
+  await page.setViewportSize({ width: 768, height: 1000 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
+  await page.screenshot({ path: "test-results/dashboard-768.png" });
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   // The access token lived in memory only; the HttpOnly cookie brings the session back.
   const cookies = await page.context().cookies();

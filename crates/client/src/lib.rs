@@ -9,7 +9,9 @@ use std::cell::RefCell;
 
 use petpixel_types::activity::{ActivityPage, CursorQuery};
 use petpixel_types::auth::{LoginRequest, Me, RefreshRequest, TokenResponse};
-use petpixel_types::project::{CreateProject, Project, ProjectDetail, ProjectQuery, ProjectStatus, SetAssignee, SetStatus, UpdateProject};
+use petpixel_types::project::{
+    CreateProject, Project, ProjectDetail, ProjectQuery, ProjectStats, ProjectStatus, SetAssignee, SetStatus, UpdateProject,
+};
 use petpixel_types::user::{CreateUser, SetRole, UpdateUser, User, UserQuery};
 use petpixel_types::{Page, Problem};
 use serde::de::DeserializeOwned;
@@ -167,6 +169,10 @@ impl<T: Transport> Client<T> {
     pub async fn list_projects(&self, query: &ProjectQuery) -> Result<Page<Project>> {
         let path = with_query("/api/v1/projects", query)?;
         self.call::<(), _>(Method::Get, &path, None).await
+    }
+
+    pub async fn project_stats(&self) -> Result<ProjectStats> {
+        self.call::<(), _>(Method::Get, "/api/v1/projects/stats", None).await
     }
 
     pub async fn get_project(&self, id: Uuid) -> Result<ProjectDetail> {

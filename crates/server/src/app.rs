@@ -62,6 +62,7 @@ fn v1_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(users::handlers::update_user_role))
         .routes(routes!(projects::handlers::list_projects, projects::handlers::create_project))
         .routes(routes!(projects::handlers::get_project, projects::handlers::update_project, projects::handlers::delete_project))
+        .routes(routes!(projects::handlers::get_project_stats))
         .routes(routes!(projects::handlers::update_project_status))
         .routes(routes!(projects::handlers::update_project_assignee))
         .routes(routes!(activity::handlers::list_project_activity))

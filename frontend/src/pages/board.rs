@@ -3,7 +3,7 @@
 //! otherwise.
 
 use leptos::prelude::*;
-use petpixel_types::project::{Project, ProjectQuery, ProjectStatus, TransitionError};
+use petpixel_types::project::{Project, ProjectQuery, ProjectStats, ProjectStatus, TransitionError};
 use uuid::Uuid;
 
 use crate::session::{api, use_session, Session};
@@ -76,7 +76,12 @@ pub fn Board() -> impl IntoView {
     let columns = RwSignal::new(None::<Result<Vec<Column>, String>>);
     let dragged = RwSignal::new(None::<Dragged>);
     let message = RwSignal::new(None::<Message>);
-    load(columns);
+    let stats = RwSignal::new(None::<ProjectStats>);
+    let load_all = move || {
+        load(columns);
+        leptos::task::spawn_local(async move { stats.set(api().project_stats().await.ok()) });
+    };
+    load_all();
 
     let drop_on = move |to: ProjectStatus| {
         let Some(card) = dragged.get_untracked() else { return };
@@ -92,7 +97,7 @@ pub fn Board() -> impl IntoView {
             match api().set_project_status(card.id, to).await {
                 Ok(p) => {
                     message.set(Some(Message::Done(format!("{} moved to {}.", p.pet_name, to.label()))));
-                    load(columns);
+                    load_all();
                 }
                 Err(e) => message.set(Some(Message::Refused(e.to_string()))),
             }
@@ -104,6 +109,7 @@ pub fn Board() -> impl IntoView {
             <div class="page-head">
                 <h1>"Board"</h1>
             </div>
+            {move || stats.get().map(|s| view! { <Workload stats=s /> })}
             {move || message.get().map(|m| match m {
                 Message::Done(text) => view! { <p class="notice" role="status">{text}</p> }.into_any(),
                 Message::Refused(text) => view! { <p class="alert" role="alert">{text}</p> }.into_any(),
@@ -169,5 +175,39 @@ fn Card(project: Project, dragged: RwSignal<Option<Dragged>>) -> impl IntoView {
                 <span class="artist">{artist}</span>
             </p>
         </a>
+    }
+}
+
+/// Counts and the load per artist, as stacked bars (one colour per status).
+#[component]
+fn Workload(stats: ProjectStats) -> impl IntoView {
+    let widest = stats.by_artist.iter().map(|l| l.total).max().unwrap_or(1).max(1) as f64;
+    view! {
+        <section class="workload panel" aria-label="Workload">
+            <div class="tiles">
+                <div class="tile"><span class="n">{stats.total}</span>" projects"</div>
+                {stats.by_status.iter().map(|c| view! {
+                    <div class=format!("tile s-{}", c.status.as_str())><span class="n">{c.count}</span>" "{c.status.label().to_lowercase()}</div>
+                }).collect_view()}
+                <div class="tile due"><span class="n">{stats.due_this_week}</span>" due this week"</div>
+                <div class="tile late"><span class="n">{stats.overdue}</span>" overdue"</div>
+            </div>
+            <ul class="bars" aria-label="Projects per artist">
+                {stats.by_artist.into_iter().map(|load| {
+                    let who = load.artist.map(|a| a.display_name).unwrap_or_else(|| "Unassigned".into());
+                    let label = format!("{who}: {} projects", load.total);
+                    view! {
+                        <li title=label.clone() aria-label=label>
+                            <span class="who">{who}</span>
+                            <span class="bar">
+                                {load.counts.into_iter().filter(|c| c.count > 0).map(|c| view! {
+                                    <span class=format!("seg s-{}", c.status.as_str()) style=format!("width: {:.1}%", c.count as f64 / widest * 100.0)>{c.count}</span>
+                                }).collect_view()}
+                            </span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
     }
 }

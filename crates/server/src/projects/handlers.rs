@@ -1,7 +1,7 @@
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::Json;
-use petpixel_types::project::{CreateProject, Project, ProjectDetail, ProjectQuery, SetAssignee, SetStatus, UpdateProject};
+use petpixel_types::project::{CreateProject, Project, ProjectDetail, ProjectQuery, ProjectStats, SetAssignee, SetStatus, UpdateProject};
 use petpixel_types::{Action, Page, Problem, Resource};
 use uuid::Uuid;
 
@@ -40,6 +40,14 @@ pub async fn list_projects(
     policy::require(&actor, Resource::Projects, Action::Read)?;
     let filter = query.validate()?;
     service::list(&state, &actor, &filter).await.map(Json)
+}
+
+/// The workload at a glance: projects per status, per artist and status, due this week, overdue.
+#[utoipa::path(get, path = "/projects/stats", tag = "projects", security(("bearer" = [])),
+    responses((status = 200, description = "The counts", body = ProjectStats)))]
+pub async fn get_project_stats(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<ProjectStats>> {
+    policy::require(&actor, Resource::Projects, Action::Read)?;
+    service::stats(&state).await.map(Json)
 }
 
 /// Order intake: a new project in the backlog.

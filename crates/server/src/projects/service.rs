@@ -154,6 +154,58 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &ProjectFilter) -> Ap
     Ok(Page { items, total, limit, offset })
 }
 
+/// The workload: one grouped query, folded here.
+pub async fn stats(state: &AppState) -> ApiResult<petpixel_types::project::ProjectStats> {
+    use petpixel_types::project::{ArtistLoad, ProjectStats, StatusCount};
+    use projects::Column as C;
+    let conn = &state.db.conn;
+    let rows: Vec<(Option<Uuid>, String, i64)> = projects::Entity::find()
+        .select_only()
+        .column(C::AssignedArtistId)
+        .column(C::Status)
+        .column_as(Expr::col((projects::Entity, C::Id)).count(), "n")
+        .filter(C::DeletedAt.is_null())
+        .group_by(C::AssignedArtistId)
+        .group_by(C::Status)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let today = today();
+    let open = || Condition::all().add(C::DeletedAt.is_null()).add(C::Status.ne(ProjectStatus::Complete.as_str()));
+    let overdue = count(conn, open().add(C::Deadline.lt(today))).await?;
+    let due_this_week = count(conn, open().add(C::Deadline.gte(today)).add(C::Deadline.lt(today + chrono::Duration::days(7)))).await?;
+
+    let zeroes = || ProjectStatus::ALL.iter().map(|s| StatusCount { status: *s, count: 0 }).collect::<Vec<_>>();
+    let mut by_status = zeroes();
+    let mut loads: Vec<(Option<Uuid>, Vec<StatusCount>)> = Vec::new();
+    for (artist, status, n) in rows {
+        let Ok(status) = status.parse::<ProjectStatus>() else { continue };
+        let n = n.max(0) as u64;
+        let i = ProjectStatus::ALL.iter().position(|s| *s == status).unwrap_or(0);
+        by_status[i].count += n;
+        match loads.iter_mut().find(|(a, _)| *a == artist) {
+            Some((_, counts)) => counts[i].count += n,
+            None => {
+                let mut counts = zeroes();
+                counts[i].count = n;
+                loads.push((artist, counts));
+            }
+        }
+    }
+    let ids: Vec<Uuid> = loads.iter().filter_map(|(a, _)| *a).collect();
+    let people = users::Entity::find().filter(users::Column::Id.is_in(ids)).all(conn).await?;
+    let mut by_artist: Vec<ArtistLoad> = loads
+        .into_iter()
+        .map(|(artist, counts)| ArtistLoad {
+            artist: artist.and_then(|id| people.iter().find(|u| u.id == id).map(user_service::summary)),
+            total: counts.iter().map(|c| c.count).sum(),
+            counts,
+        })
+        .collect();
+    by_artist.sort_by_key(|l| (l.artist.is_none(), std::cmp::Reverse(l.total), l.artist.as_ref().map(|a| a.display_name.clone())));
+    Ok(ProjectStats { total: by_status.iter().map(|c| c.count).sum(), by_status, by_artist, due_this_week, overdue })
+}
+
 /// `SELECT COUNT(*) ... WHERE cond`. sea-orm's `count()` wraps the whole row selection in a
 /// subquery, which keeps PostgreSQL from answering from the index alone.
 async fn count(conn: &impl ConnectionTrait, cond: Condition) -> ApiResult<u64> {

@@ -37,6 +37,7 @@ fn the_spec_lists_every_endpoint() {
         ("/api/v1/users/{id}/role", "put"),
         ("/api/v1/projects", "get"),
         ("/api/v1/projects", "post"),
+        ("/api/v1/projects/stats", "get"),
         ("/api/v1/projects/{id}", "get"),
         ("/api/v1/projects/{id}", "patch"),
         ("/api/v1/projects/{id}", "delete"),

@@ -316,3 +316,34 @@ async fn a_soft_deleted_project_is_gone_from_everywhere() {
     let history = app.get(&format!("/api/v1/activity?resource_id={id}"), &manager.token).await;
     assert_eq!(history.body["items"][0]["action"], "project.deleted");
 }
+
+#[tokio::test]
+async fn stats_count_by_status_artist_and_deadline() {
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    let artist = app.user(Role::Artist).await;
+    let today = Utc::now().date_naive();
+    let a = app.project(&manager.token, json!({ "deadline": (today - Duration::days(2)).to_string() })).await;
+    let b = app.project(&manager.token, json!({ "deadline": (today + Duration::days(3)).to_string() })).await;
+    let gone = app.project(&manager.token, json!({})).await;
+    app.project(&manager.token, json!({ "deadline": (today + Duration::days(30)).to_string() })).await;
+    for p in [&a, &b] {
+        app.put(&format!("/api/v1/projects/{}/assignee", p["id"].as_str().unwrap()), &manager.token, json!({ "artist_id": artist.id }))
+            .await;
+    }
+    app.put(&format!("/api/v1/projects/{}/status", b["id"].as_str().unwrap()), &manager.token, json!({ "status": "in_progress" })).await;
+    app.delete(&format!("/api/v1/projects/{}", gone["id"].as_str().unwrap()), &manager.token).await;
+
+    let stats = app.get("/api/v1/projects/stats", &artist.token).await;
+    assert_eq!(stats.status, StatusCode::OK);
+    let s = &stats.body;
+    assert_eq!(s["total"], 3);
+    assert_eq!(s["by_status"][0], json!({ "status": "backlog", "count": 2 }));
+    assert_eq!(s["by_status"][1], json!({ "status": "in_progress", "count": 1 }));
+    assert_eq!(s["overdue"], 1);
+    assert_eq!(s["due_this_week"], 1);
+    assert_eq!(s["by_artist"][0]["artist"]["id"], artist.id.to_string());
+    assert_eq!(s["by_artist"][0]["total"], 2);
+    assert_eq!(s["by_artist"][1]["artist"], Value::Null);
+    assert_eq!(s["by_artist"][1]["total"], 1);
+}
