@@ -3,7 +3,7 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 
-use crate::pages::{board::Board, intake::Intake, list::ProjectList, login::Login, project::ProjectPage, team::Team};
+use crate::pages::{board::Board, intake::Intake, list::ProjectList, login::Login, profile::Profile, project::ProjectPage, team::Team};
 use crate::session::{api, use_session, Session};
 use petpixel_types::{Action, Resource};
 
@@ -16,6 +16,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=Login />
                 <Route path=path!("/") view=|| view! { <Shell><Board /></Shell> } />
                 <Route path=path!("/projects") view=|| view! { <Shell><ProjectList /></Shell> } />
+                <Route path=path!("/profile") view=|| view! { <Shell><Profile /></Shell> } />
                 <Route path=path!("/team") view=|| view! { <Shell><Team /></Shell> } />
                 <Route path=path!("/projects/new") view=|| view! { <Shell><Intake /></Shell> } />
                 <Route path=path!("/projects/:id") view=|| view! { <Shell><ProjectPage /></Shell> } />
@@ -55,7 +56,7 @@ fn Shell(children: ChildrenFn) -> impl IntoView {
                         <A href="/team">"Team"</A>
                     </Show>
                 </nav>
-                <span class="who">{move || session.me.with(|m| m.as_ref().map(|m| m.user.display_name.clone()))}</span>
+                <A href="/profile" attr:class="who">{move || session.me.with(|m| m.as_ref().map(|m| m.user.display_name.clone()))}</A>
                 <button class="link" on:click=logout>"Log out"</button>
             </header>
             {children()}

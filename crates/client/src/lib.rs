@@ -8,6 +8,7 @@
 use std::cell::RefCell;
 
 use petpixel_types::activity::{ActivityPage, CursorQuery};
+use petpixel_types::api_token::{ApiToken, CreateApiToken, CreatedApiToken};
 use petpixel_types::auth::{LoginRequest, Me, RefreshRequest, TokenResponse};
 use petpixel_types::project::{
     CreateProject, Project, ProjectDetail, ProjectQuery, ProjectStats, ProjectStatus, SetAssignee, SetStatus, UpdateProject,
@@ -215,6 +216,18 @@ impl<T: Transport> Client<T> {
 
     pub async fn update_user(&self, id: Uuid, changes: &UpdateUser) -> Result<User> {
         self.call(Method::Patch, &format!("/api/v1/users/{id}"), Some(changes)).await
+    }
+
+    pub async fn list_api_tokens(&self) -> Result<Vec<ApiToken>> {
+        self.call::<(), _>(Method::Get, "/api/v1/api-tokens", None).await
+    }
+
+    pub async fn create_api_token(&self, token: &CreateApiToken) -> Result<CreatedApiToken> {
+        self.call(Method::Post, "/api/v1/api-tokens", Some(token)).await
+    }
+
+    pub async fn delete_api_token(&self, id: Uuid) -> Result<()> {
+        self.call_empty::<()>(Method::Delete, &format!("/api/v1/api-tokens/{id}"), None).await
     }
 
     pub async fn set_user_role(&self, id: Uuid, role: &SetRole) -> Result<User> {
