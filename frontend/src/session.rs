@@ -30,6 +30,8 @@ pub struct Session {
 impl Session {
     pub fn start() -> Self {
         let session = Session { me: RwSignal::new(None), ready: RwSignal::new(false) };
+        // A refused renewal ends the session here too; the shell then shows the login page.
+        api().on_session_lost(move || session.me.set(None));
         leptos::task::spawn_local(async move {
             if api().refresh().await.is_ok() {
                 if let Ok(me) = api().me().await {

@@ -3,7 +3,10 @@
 //! the same client runs in the browser (feature `web`) and natively.
 //!
 //! A session started with [`Client::login`] using `refresh_cookie` is renewed transparently: a
-//! request answered 401 is retried once after a cookie refresh.
+//! request answered 401 is retried once after a cookie refresh. Renewals are single-flight:
+//! requests that fail together share one refresh, since a second refresh would present an
+//! already-spent token and end the session. When renewal is refused, the `on_session_lost`
+//! hook runs (the SPA goes to its login page).
 
 use std::cell::RefCell;
 
@@ -90,15 +93,30 @@ impl std::fmt::Display for ClientError {
 
 pub type Result<T> = std::result::Result<T, ClientError>;
 
+type Hook = Box<dyn Fn()>;
+
 pub struct Client<T> {
     transport: T,
     access_token: RefCell<Option<String>>,
     cookie_session: RefCell<bool>,
+    renewing: futures::lock::Mutex<()>,
+    on_session_lost: RefCell<Option<Hook>>,
 }
 
 impl<T: Transport> Client<T> {
     pub fn new(transport: T) -> Self {
-        Client { transport, access_token: RefCell::new(None), cookie_session: RefCell::new(false) }
+        Client {
+            transport,
+            access_token: RefCell::new(None),
+            cookie_session: RefCell::new(false),
+            renewing: futures::lock::Mutex::new(()),
+            on_session_lost: RefCell::new(None),
+        }
+    }
+
+    /// Runs when a cookie session can no longer be renewed.
+    pub fn on_session_lost(&self, hook: impl Fn() + 'static) {
+        *self.on_session_lost.borrow_mut() = Some(Box::new(hook));
     }
 
     /// Uses an access token or an API token for the requests that follow.
@@ -117,12 +135,31 @@ impl<T: Transport> Client<T> {
 
     async fn call<B: Serialize, R: DeserializeOwned>(&self, method: Method, path: &str, body: Option<&B>) -> Result<R> {
         let json = body.map(|b| serde_json::to_string(b)).transpose().map_err(|e| ClientError::Decode(e.to_string()))?;
+        let sent_with = self.access_token.borrow().clone();
         let mut response = self.send_once(method, path, json.clone()).await?;
         let renewable = *self.cookie_session.borrow() && !path.starts_with("/api/v1/auth/");
-        if response.status == 401 && renewable && self.refresh().await.is_ok() {
-            response = self.send_once(method, path, json).await?;
+        if response.status == 401 && renewable {
+            if self.renew(sent_with).await {
+                response = self.send_once(method, path, json).await?;
+            } else {
+                *self.cookie_session.borrow_mut() = false;
+                if let Some(hook) = self.on_session_lost.borrow().as_ref() {
+                    hook();
+                }
+            }
         }
         decode(response)
+    }
+
+    /// One renewal at a time; a request refused with a token that another renewal has since
+    /// replaced just retries with the new one.
+    async fn renew(&self, failed_with: Option<String>) -> bool {
+        let _one_at_a_time = self.renewing.lock().await;
+        let current = self.access_token.borrow().clone();
+        if current.is_some() && current != failed_with {
+            return true;
+        }
+        self.refresh().await.is_ok()
     }
 
     async fn call_empty<B: Serialize>(&self, method: Method, path: &str, body: Option<&B>) -> Result<()> {
