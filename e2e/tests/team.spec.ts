@@ -22,10 +22,20 @@ test("an admin creates a member, who can then log in; managers see the team but 
   await expect(page.getByRole("status")).toHaveText("Nova joined the team.");
   await expect(page.locator("table.team tbody tr", { hasText: email })).toContainText("Active");
 
+  // Grants on top of the role: Nova the artist may also take orders.
+  await page.locator("table.team tbody tr", { hasText: email }).getByRole("button", { name: "Permissions" }).click();
+  const grants = page.getByRole("region", { name: "Permissions of Nova" });
+  await expect(grants.getByLabel("projects:read")).toBeDisabled();
+  await grants.getByLabel("projects:create").check();
+  await grants.getByRole("button", { name: "Save permissions" }).click();
+  await expect(page.getByRole("status")).toHaveText("Nova's extra permissions are saved.");
+  await expect(page.locator("table.team tbody tr", { hasText: email })).toContainText("+ projects:create");
+
   const context = await browser.newContext();
   const nova = await context.newPage();
   await logIn(nova, email, "a long password");
   await expect(nova.getByRole("link", { name: "Team" })).toHaveCount(0);
+  await expect(nova.getByRole("link", { name: "New order" })).toBeVisible();
   await context.close();
 
   const managerContext = await browser.newContext();

@@ -17,8 +17,11 @@ use crate::{cargo, run};
 /// Gzipped WASM above this fails the build.
 const WASM_BUDGET_GZIP_BYTES: usize = 350 * 1024;
 
+/// The workspace root. Read at run time: `cargo run` sets `CARGO_MANIFEST_DIR` for the process,
+/// and a compile-time path could name another checkout sharing the same target dir.
 pub(crate) fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
 }
 
 pub(crate) fn target_dir() -> PathBuf {

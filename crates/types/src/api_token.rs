@@ -23,13 +23,23 @@ pub struct ApiToken {
 }
 
 /// The answer to creating a token: the only time its secret is shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedApiToken {
     #[serde(flatten)]
     pub token: ApiToken,
     /// Use as `Authorization: Bearer <secret>`. It is stored hashed and cannot be shown again.
     pub secret: String,
+}
+
+// By hand for the same reason as `ProjectDetail`: no `flatten` machinery in the web bundle.
+impl<'de> Deserialize<'de> for CreatedApiToken {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut value = serde_json::Value::deserialize(deserializer)?;
+        let secret = crate::take_field(&mut value, "secret")?;
+        let token = serde_json::from_value(value).map_err(serde::de::Error::custom)?;
+        Ok(CreatedApiToken { token, secret })
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

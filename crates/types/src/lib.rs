@@ -23,6 +23,20 @@ pub use page::{Page, PageRequest, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use permissions::{Action, Grant, Permission, Permissions, Resource, Role, Scope};
 pub use problem::{FieldError, Problem, ValidationErrors};
 
+/// Removes `key` from a JSON object and decodes it (for hand-written flattening deserialisers).
+pub(crate) fn take_field<T: serde::de::DeserializeOwned, E: serde::de::Error>(value: &mut serde_json::Value, key: &str) -> Result<T, E> {
+    let field = value.as_object_mut().and_then(|o| o.remove(key)).ok_or_else(|| E::missing_field_name(key))?;
+    serde_json::from_value(field).map_err(E::custom)
+}
+
+trait MissingField: serde::de::Error {
+    fn missing_field_name(key: &str) -> Self {
+        Self::custom(format!("missing field `{key}`"))
+    }
+}
+
+impl<E: serde::de::Error> MissingField for E {}
+
 /// OpenAPI schema for a newtype that travels as a plain string.
 #[cfg(feature = "openapi")]
 #[macro_export]

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use petpixel_types::user::{CreateUser, SetRole, UpdateUser, User, UserQuery};
-use petpixel_types::{Action, Resource, Role, ValidationErrors};
+use petpixel_types::{Action, Permission, Resource, Role, ValidationErrors};
 
 use crate::form::{optional, SelectField, TextField};
 use crate::session::{api, use_session};
@@ -38,6 +38,14 @@ pub fn Team() -> impl IntoView {
         let request = SetRole { role, permissions: user.permissions.clone() };
         leptos::task::spawn_local(async move {
             done(api().set_user_role(user.id, &request).await, format!("{} is now {}.", user.display_name, role.as_str()))
+        });
+    };
+    let grants_of = RwSignal::new(None::<User>);
+    let save_grants = move |user: User, permissions: Vec<Permission>| {
+        let request = SetRole { role: user.role, permissions };
+        leptos::task::spawn_local(async move {
+            grants_of.set(None);
+            done(api().set_user_role(user.id, &request).await, format!("{}'s extra permissions are saved.", user.display_name))
         });
     };
     let toggle_active = move |user: User| {
@@ -76,6 +84,7 @@ pub fn Team() -> impl IntoView {
             <Show when=move || adding.get()>
                 <AddMember on_done=on_added />
             </Show>
+            {move || grants_of.get().map(|u| view! { <Grants user=u on_save=save_grants on_cancel=move || grants_of.set(None) /> })}
             {move || match members.get() {
                 None => view! { <p class="loading" aria-busy="true">"Loading the team…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="alert" role="alert">{e}</p> }.into_any(),
@@ -97,15 +106,18 @@ pub fn Team() -> impl IntoView {
                                     view! { <span>{u.role.as_str()}</span> }.into_any()
                                 };
                                 let user = u.clone();
+                                let for_grants = u.clone();
+                                let extra = if u.permissions.is_empty() { "none".to_owned() } else { u.permissions.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ") };
                                 view! {
                                     <tr class:inactive=!u.active>
                                         <td>{u.display_name.clone()}</td>
                                         <td>{u.email.clone()}</td>
-                                        <td>{role_cell}</td>
+                                        <td>{role_cell}<span class="muted small grants">" + "{extra}</span></td>
                                         <td>{if u.active { "Active" } else { "Deactivated" }}</td>
                                         <td>{u.last_login.map(|t| t.format("%b %-d %H:%M").to_string()).unwrap_or_else(|| "Never".into())}</td>
                                         {(can_update).then(|| view! {
                                             <td>{(!me).then(|| view! {
+                                                <button class="link" on:click=move |_| grants_of.set(Some(for_grants.clone()))>"Permissions"</button>
                                                 <button class="link" on:click=move |_| toggle_active(user.clone())>
                                                     {if user.active { "Deactivate" } else { "Reactivate" }}
                                                 </button>
@@ -172,5 +184,38 @@ fn AddMember(on_done: impl Fn(Option<User>) + Copy + 'static) -> impl IntoView {
                 <button type="button" class="link" on:click=move |_| on_done(None)>"Cancel"</button>
             </div>
         </form>
+    }
+}
+
+/// A member's grants on top of their role: one checkbox per `resource:action`.
+#[component]
+fn Grants(user: User, on_save: impl Fn(User, Vec<Permission>) + Copy + 'static, on_cancel: impl Fn() + Copy + 'static) -> impl IntoView {
+    let chosen = RwSignal::new(user.permissions.clone());
+    let role_has: Vec<Permission> =
+        petpixel_types::Permissions::for_user(user.role, &[]).expanded().into_iter().map(|g| g.permission).collect();
+    let all: Vec<Permission> = Resource::ALL.iter().flat_map(|r| Action::ALL.iter().map(move |a| Permission::new(*r, *a))).collect();
+    let name = user.display_name.clone();
+    view! {
+        <section class="panel grants-panel" aria-label=format!("Permissions of {name}")>
+            <h2>{format!("Extra permissions for {name}")}</h2>
+            <p class="muted small">{format!("On top of what the {} role gives (ticked and greyed).", user.role.as_str())}</p>
+            <div class="scopes">
+                {all.into_iter().map(|p| {
+                    let from_role = role_has.contains(&p);
+                    view! {
+                        <label class="check" class:muted=from_role>
+                            <input type="checkbox" disabled=from_role
+                                prop:checked=move || from_role || chosen.with(|c| c.contains(&p))
+                                on:change=move |_| chosen.update(|c| if let Some(i) = c.iter().position(|x| *x == p) { c.remove(i); } else { c.push(p); }) />
+                            {p.to_string()}
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+            <div class="actions">
+                <button class="primary" on:click=move |_| on_save(user.clone(), chosen.get_untracked())>"Save permissions"</button>
+                <button class="link" on:click=move |_| on_cancel()>"Cancel"</button>
+            </div>
+        </section>
     }
 }
