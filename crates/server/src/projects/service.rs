@@ -221,7 +221,13 @@ async fn count(conn: &impl ConnectionTrait, cond: Condition) -> ApiResult<u64> {
 
 pub async fn get(state: &AppState, id: Uuid) -> ApiResult<ProjectDetail> {
     let conn = &state.db.conn;
-    let project = find(conn, id).await?;
+    // The artist comes in the same query, as in the list.
+    let (project, artist) = projects::Entity::find_by_id(id)
+        .filter(projects::Column::DeletedAt.is_null())
+        .find_also_related(users::Entity)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("project"))?;
     let assets = project_assets::Entity::find()
         .filter(project_assets::Column::ProjectId.eq(id))
         .order_by_desc(project_assets::Column::UploadedAt)
@@ -233,7 +239,7 @@ pub async fn get(state: &AppState, id: Uuid) -> ApiResult<ProjectDetail> {
         .all(conn)
         .await?;
     Ok(ProjectDetail {
-        project: with_artist(conn, &project).await?,
+        project: to_wire(&project, artist.as_ref().map(user_service::summary), today()),
         assets: assets.into_iter().map(asset_to_wire).collect(),
         urls: urls.into_iter().map(url_to_wire).collect(),
     })
