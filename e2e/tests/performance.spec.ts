@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import * as fs from "fs";
+import * as zlib from "zlib";
 import { demo, DEMO_PASSWORD, logIn } from "./helpers";
 
 const metrics: Record<string, number> = {};
@@ -9,23 +10,47 @@ test.afterAll(() => {
   for (const [k, v] of Object.entries(metrics)) console.log(`metric ${k}: ${v}`);
 });
 
-/** Navigation start to a dashboard with its cards drawn, in the page's own clock. */
+/**
+ * Before the app starts, a watcher that notes in the page's own clock when the board's four
+ * columns are drawn and the frame showing them is painted; nothing is polled from outside.
+ */
+async function watchBoard(page) {
+  await page.addInitScript(() => {
+    (window as any).__boardDrawn = new Promise((resolve) => {
+      const observer = new MutationObserver(() => {
+        if (document.querySelectorAll(".column").length === 4 && !document.querySelector("[aria-busy]")) {
+          observer.disconnect();
+          requestAnimationFrame(() => setTimeout(() => resolve(performance.now()), 0));
+        }
+      });
+      observer.observe(document, { childList: true, subtree: true });
+    });
+  });
+}
+
+/** Navigation start to the drawn board, and the last project list's answer to the drawn board. */
 async function boardReady(page) {
   await page.goto("/");
+  const drawn: number = await page.evaluate(() => (window as any).__boardDrawn);
+  const lastAnswer: number = await page.evaluate(() =>
+    Math.max(...performance.getEntriesByType("resource").filter((e) => e.name.includes("/api/v1/projects?")).map((e) => (e as PerformanceResourceTiming).responseEnd)),
+  );
   await expect(page.locator(".project-card").first()).toBeVisible();
-  await page.waitForFunction(() => document.querySelectorAll(".column").length === 4 && !document.querySelector("[aria-busy]"));
-  return page.evaluate(() => Math.round(performance.now()));
+  return { total: Math.round(drawn), render: Math.round(drawn - lastAnswer) };
 }
 
 test("time to an interactive dashboard with the demo data", async ({ page }) => {
   await logIn(page, demo("manager"));
+  await watchBoard(page);
   const runs: number[] = [];
-  for (let i = 0; i < 5; i++) runs.push(await boardReady(page));
+  for (let i = 0; i < 5; i++) runs.push((await boardReady(page)).total);
   runs.sort((a, b) => a - b);
   metrics["dashboard_interactive_ms_median"] = runs[2];
   metrics["dashboard_interactive_ms_max"] = runs[4];
   const wasm = fs.readdirSync("../frontend/dist/assets").find((f) => f.endsWith(".wasm"));
-  metrics["wasm_bytes"] = fs.statSync(`../frontend/dist/assets/${wasm}`).size;
+  const bytes = fs.readFileSync(`../frontend/dist/assets/${wasm}`);
+  metrics["wasm_bytes"] = bytes.length;
+  metrics["wasm_gzip_bytes"] = zlib.gzipSync(bytes, { level: 9 }).length;
 });
 
 test("the board with 1,000 projects", async ({ page, request }) => {
@@ -52,21 +77,18 @@ test("the board with 1,000 projects", async ({ page, request }) => {
   expect((await (await request.get("/api/v1/projects?limit=1", { headers })).json()).total).toBeGreaterThanOrEqual(1000);
 
   await logIn(page, demo("manager"));
+  await watchBoard(page);
   const runs: { total: number; render: number }[] = [];
-  for (let i = 0; i < 5; i++) {
-    let lastAnswer = 0;
-    page.on("response", (r) => {
-      if (r.url().includes("/api/v1/projects?")) lastAnswer = Date.now();
-    });
-    const total = await boardReady(page);
-    const drawn = Date.now();
-    runs.push({ total, render: drawn - lastAnswer });
-    page.removeAllListeners("response");
-  }
+  for (let i = 0; i < 5; i++) runs.push(await boardReady(page));
   runs.sort((a, b) => a.total - b.total);
   const cards = await page.locator(".project-card").count();
   metrics["board_1000_cards_drawn"] = cards;
   metrics["board_1000_navigation_to_drawn_ms_median"] = runs[2].total;
   metrics["board_1000_last_answer_to_drawn_ms_median"] = runs.map((r) => r.render).sort((a, b) => a - b)[2];
   await page.screenshot({ path: "test-results/board-1000.png" });
+
+  // The rest of a long column is a click away, in the list.
+  await page.getByRole("region", { name: "Backlog" }).getByRole("link", { name: /^and \d+ more in the list$/ }).click();
+  await expect(page).toHaveURL(/\/projects\?status=backlog&sort=deadline$/);
+  await expect(page.locator("table.projects tbody tr")).toHaveCount(25);
 });

@@ -5,6 +5,7 @@ mod app;
 mod form;
 mod pages;
 mod session;
+mod time;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -137,7 +137,8 @@ impl<T: Transport> Client<T> {
         let json = body.map(|b| serde_json::to_string(b)).transpose().map_err(|e| ClientError::Decode(e.to_string()))?;
         let sent_with = self.access_token.borrow().clone();
         let mut response = self.send_once(method, path, json.clone()).await?;
-        let renewable = *self.cookie_session.borrow() && !path.starts_with("/api/v1/auth/");
+        // A 401 from login or refresh means bad credentials, not an expired access token.
+        let renewable = *self.cookie_session.borrow() && !matches!(path, "/api/v1/auth/login" | "/api/v1/auth/refresh");
         if response.status == 401 && renewable {
             if self.renew(sent_with).await {
                 response = self.send_once(method, path, json).await?;

@@ -147,7 +147,7 @@ pub fn ProjectList() -> impl IntoView {
                                         <td>{p.status.label()}</td>
                                         <td><span class=format!("tag priority-{}", p.priority.as_str())>{p.priority.as_str()}</span></td>
                                         <td>{p.package_type.as_str()}</td>
-                                        <td class="deadline">{p.deadline.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</td>
+                                        <td class="deadline">{p.deadline.map(crate::time::long_date).unwrap_or_else(|| "—".into())}</td>
                                         <td>{p.assigned_artist.map(|a| a.display_name).unwrap_or_else(|| "Unassigned".into())}</td>
                                     </tr>
                                 }).collect_view()}

@@ -175,7 +175,7 @@ fn ApiTokens(permissions: Vec<Permission>) -> impl IntoView {
                             view! {
                                 <li>
                                     <strong>{t.name.clone()}</strong>
-                                    <span class="muted small">{scopes}" · expires "{t.expires_at.format("%Y-%m-%d").to_string()}</span>
+                                    <span class="muted small">{scopes}" · expires "{crate::time::day_of(t.expires_at)}</span>
                                     <button class="link" on:click=move |_| revoke(token.clone())>"Revoke"</button>
                                 </li>
                             }

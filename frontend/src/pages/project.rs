@@ -147,7 +147,7 @@ fn ProjectFacts(detail: ProjectDetail) -> impl IntoView {
         ("Age", or_dash(p.pet_age.map(|a| a.to_string()))),
         ("Personality", or_dash(p.pet_personality.clone())),
         ("Package", p.package_type.as_str().to_owned()),
-        ("Deadline", or_dash(p.deadline.map(|d| d.to_string()))),
+        ("Deadline", or_dash(p.deadline.map(crate::time::long_date))),
         (
             "Hours",
             format!(
@@ -270,7 +270,7 @@ fn Timeline(entries: RwSignal<Vec<ActivityEntry>>) -> impl IntoView {
                 let changed = e.details.get("changes").and_then(|c| c.as_object()).map(|c| c.keys().cloned().collect::<Vec<_>>().join(", ")).unwrap_or_default();
                 view! {
                     <li>
-                        <span class="when">{e.created_at.format("%b %-d %H:%M").to_string()}</span>
+                        <span class="when">{crate::time::date_time(e.created_at)}</span>
                         <span class="what">{e.action.replace("project.", "").replace('_', " ")}</span>
                         {(!changed.is_empty()).then(|| view! { <span class="fields">{changed}</span> })}
                         <span class="who">{e.user_email.unwrap_or_default()}" · "{e.ip_address.unwrap_or_default()}</span>

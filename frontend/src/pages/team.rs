@@ -114,7 +114,7 @@ pub fn Team() -> impl IntoView {
                                         <td>{u.email.clone()}</td>
                                         <td>{role_cell}<span class="muted small grants">" + "{extra}</span></td>
                                         <td>{if u.active { "Active" } else { "Deactivated" }}</td>
-                                        <td>{u.last_login.map(|t| t.format("%b %-d %H:%M").to_string()).unwrap_or_else(|| "Never".into())}</td>
+                                        <td>{u.last_login.map(crate::time::date_time).unwrap_or_else(|| "Never".into())}</td>
                                         {(can_update).then(|| view! {
                                             <td>{(!me).then(|| view! {
                                                 <button class="link" on:click=move |_| grants_of.set(Some(for_grants.clone()))>"Permissions"</button>

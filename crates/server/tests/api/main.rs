@@ -3,6 +3,7 @@
 mod activity;
 mod api_tokens;
 mod auth;
+mod client;
 mod errors;
 mod health;
 mod openapi;

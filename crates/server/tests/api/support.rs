@@ -92,6 +92,11 @@ impl TestApp {
         TestApp { state, router, _dir: dir, pg_schema }
     }
 
+    /// The router under test, for callers that bring their own requests (the typed client).
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
     pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
         let mut builder = Request::builder().method(method).uri(path).header("user-agent", USER_AGENT);
         if let Some(token) = token {

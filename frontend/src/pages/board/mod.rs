@@ -1,0 +1,185 @@
+//! The board: a column per status, a card per project. Dragging a card to another column, or
+//! choosing the column from the card's "Move" menu (the keyboard's way), moves the project there
+//! when the workflow and the user's permissions allow it, and says why not otherwise.
+
+mod card;
+mod workload;
+
+use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
+use petpixel_types::project::{Project, ProjectQuery, ProjectStats, ProjectStatus, TransitionError};
+use uuid::Uuid;
+
+use self::card::Card;
+use self::workload::Workload;
+use crate::session::{api, use_session, Session};
+
+/// Cards shown per column; the count says how many there are in all.
+const PER_COLUMN: i64 = 100;
+
+#[derive(Clone)]
+struct Column {
+    status: ProjectStatus,
+    projects: Vec<Project>,
+    total: u64,
+}
+
+/// What the board needs to know of a card to move it: which, from where, and whose.
+#[derive(Clone, Copy)]
+pub(crate) struct CardRef {
+    id: Uuid,
+    from: ProjectStatus,
+    assignee: Option<Uuid>,
+}
+
+#[derive(Clone)]
+enum Message {
+    Done(String),
+    Refused(String),
+}
+
+async fn fetch_columns() -> Result<Vec<Column>, String> {
+    // The four columns at once: the board waits for the slowest, not for the sum.
+    let requests = ProjectStatus::ALL.iter().copied().map(|status| async move {
+        let query = ProjectQuery {
+            status: Some(status.as_str().into()),
+            sort: Some("deadline".into()),
+            limit: Some(PER_COLUMN),
+            ..Default::default()
+        };
+        api().list_projects(&query).await.map(|page| Column { status, total: page.total, projects: page.items })
+    });
+    futures::future::join_all(requests).await.into_iter().collect::<Result<_, _>>().map_err(|e| e.to_string())
+}
+
+/// Why `session` may not move `card` to `to`, if it may not.
+fn refusal(session: &Session, card: CardRef, to: ProjectStatus) -> Option<String> {
+    if !session.can_edit_project(card.assignee) {
+        return Some("Only the assigned artist or a manager may move this project.".into());
+    }
+    match card.from.check_transition(to, session.is_project_manager()) {
+        Ok(()) => None,
+        Err(TransitionError::ReopenNeedsManager) => Some("Only managers may reopen a complete project.".into()),
+        Err(TransitionError::NotAllowed) => {
+            let next: Vec<&str> = card.from.next(session.is_project_manager()).iter().map(|s| s.label()).collect();
+            Some(format!(
+                "A project cannot go from {} to {}; from {} it can go to {}.",
+                card.from.label(),
+                to.label(),
+                card.from.label(),
+                if next.is_empty() { "nowhere".to_owned() } else { next.join(" or ") }
+            ))
+        }
+    }
+}
+
+/// Puts focus on a card, wherever it now is: after a keyboard move the card is drawn anew in
+/// its new column, and the user carries on from there.
+fn focus_card(id: Uuid) {
+    let found = document().query_selector(&format!(".project-card[data-id=\"{id}\"]")).ok().flatten();
+    if let Some(card) = found.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = card.focus();
+    }
+}
+
+#[component]
+pub fn Board() -> impl IntoView {
+    let session = use_session();
+    let columns = RwSignal::new(None::<Result<Vec<Column>, String>>);
+    let dragged = RwSignal::new(None::<CardRef>);
+    let open_menu = RwSignal::new(None::<Uuid>);
+    let message = RwSignal::new(None::<Message>);
+    let stats = RwSignal::new(None::<ProjectStats>);
+    let load_stats = move || leptos::task::spawn_local(async move { stats.set(api().project_stats().await.ok()) });
+    leptos::task::spawn_local(async move { columns.set(Some(fetch_columns().await)) });
+    load_stats();
+
+    // The one way a card moves, by drag or by menu: the same checks the API makes, then the API.
+    let move_card = move |card: CardRef, to: ProjectStatus, then_focus: bool| {
+        if card.from == to {
+            return;
+        }
+        if let Some(why) = refusal(&session, card, to) {
+            message.set(Some(Message::Refused(why)));
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match api().set_project_status(card.id, to).await {
+                Ok(p) => {
+                    message.set(Some(Message::Done(format!("{} moved to {}.", p.pet_name, to.label()))));
+                    load_stats();
+                    columns.set(Some(fetch_columns().await));
+                    if then_focus {
+                        request_animation_frame(move || focus_card(card.id));
+                    }
+                }
+                Err(e) => message.set(Some(Message::Refused(e.to_string()))),
+            }
+        });
+    };
+    let drop_on = move |to: ProjectStatus| {
+        if let Some(card) = dragged.get_untracked() {
+            dragged.set(None);
+            move_card(card, to, false);
+        }
+    };
+    let choose = move |card: CardRef, to: ProjectStatus| move_card(card, to, true);
+
+    view! {
+        <main class="page">
+            <div class="page-head">
+                <h1>"Board"</h1>
+            </div>
+            {move || stats.get().map(|s| view! { <Workload stats=s /> })}
+            {move || message.get().map(|m| match m {
+                Message::Done(text) => view! { <p class="notice" role="status">{text}</p> }.into_any(),
+                Message::Refused(text) => view! { <p class="alert" role="alert">{text}</p> }.into_any(),
+            })}
+            {move || match columns.get() {
+                None => view! { <p class="loading" aria-busy="true">"Loading projects…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="alert" role="alert">{e}</p> }.into_any(),
+                Some(Ok(cols)) => view! {
+                    <div class="board">
+                        {cols.into_iter().map(|c| view! {
+                            <BoardColumn column=c dragged=dragged open_menu=open_menu on_drop=drop_on on_choose=choose />
+                        }).collect_view()}
+                    </div>
+                }.into_any(),
+            }}
+        </main>
+    }
+}
+
+#[component]
+fn BoardColumn(
+    column: Column,
+    dragged: RwSignal<Option<CardRef>>,
+    open_menu: RwSignal<Option<Uuid>>,
+    on_drop: impl Fn(ProjectStatus) + Copy + 'static,
+    on_choose: impl Fn(CardRef, ProjectStatus) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = use_session();
+    let manager = session.is_project_manager();
+    let status = column.status;
+    let over = RwSignal::new(false);
+    let empty = column.projects.is_empty();
+    let more = column.total.saturating_sub(column.projects.len() as u64);
+    view! {
+        <section class="column" class:drop-target=move || over.get() data-status=status.as_str() aria-label=status.label()
+            on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); over.set(true); }
+            on:dragleave=move |_| over.set(false)
+            on:drop=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); over.set(false); on_drop(status); }>
+            <h2>{status.label()}<span class="count">{column.total}</span></h2>
+            {empty.then(|| view! { <p class="empty">"Nothing here."</p> })}
+            <ul>
+                {column.projects.into_iter().map(|p| {
+                    let targets = if session.can_edit_project(p.assigned_artist_id) { p.status.next(manager) } else { Vec::new() };
+                    view! { <li><Card project=p targets=targets dragged=dragged open_menu=open_menu on_move=on_choose /></li> }
+                }).collect_view()}
+            </ul>
+            {(more > 0).then(|| view! {
+                <p class="small"><a href=format!("/projects?status={}&sort=deadline", status.as_str())>{format!("and {more} more in the list")}</a></p>
+            })}
+        </section>
+    }
+}
