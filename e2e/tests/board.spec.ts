@@ -59,9 +59,12 @@ test("a card moves column by keyboard alone, and focus follows it", async ({ pag
   await expect(page.getByRole("status")).toHaveText(`${pet} moved to Complete.`);
   await expect(column(page, "Complete").locator(".project-card", { hasText: pet })).toBeFocused();
 
-  // The server agrees.
+  // The server agrees, and the history says it in words.
   const project = await (await request.get(`/api/v1/projects/${(await created.json()).id}`, { headers })).json();
   expect(project.status).toBe("complete");
+  await page.getByRole("link", { name: pet }).click();
+  await expect(page.locator(".timeline li").first()).toContainText("Status: Review → Complete");
+  await expect(page.locator(".timeline li").first()).toContainText("Completed: — → ");
 });
 
 test("a click outside closes the menu; an artist is offered moves on their own projects only", async ({ page }) => {

@@ -61,6 +61,8 @@ test("an artist edits a project assigned to them and has no edit on another", as
   await expect(page.getByRole("status")).toHaveText("Saved.");
   await expect(page.locator('dd[data-field="Breed"]')).toHaveText("Space Corgi");
   await expect(page.locator(".timeline li").first()).toContainText("updated");
+  await expect(page.locator(".timeline li").first()).toContainText("→ Space Corgi");
+  await expect(page.locator(".timeline li").first()).toContainText("Hours spent:");
   await expect(page.locator(".timeline li").first()).toContainText(demo("iris"));
   await page.screenshot({ path: "test-results/project-page.png", fullPage: true });
 

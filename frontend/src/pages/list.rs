@@ -137,22 +137,24 @@ pub fn ProjectList() -> impl IntoView {
                     let set_prev = set_page.clone();
                     let set_next = set_page.clone();
                     view! {
-                        <table class="projects">
-                            <thead><tr><th>"Pet"</th><th>"Customer"</th><th>"Status"</th><th>"Priority"</th><th>"Package"</th><th>"Deadline"</th><th>"Artist"</th></tr></thead>
-                            <tbody>
-                                {page.items.into_iter().map(|p| view! {
-                                    <tr class:overdue=p.overdue>
-                                        <td><a href=format!("/projects/{}", p.id)>{p.pet_name.clone()}</a></td>
-                                        <td>{p.customer_name.clone()}</td>
-                                        <td>{p.status.label()}</td>
-                                        <td><span class=format!("tag priority-{}", p.priority.as_str())>{p.priority.as_str()}</span></td>
-                                        <td>{p.package_type.as_str()}</td>
-                                        <td class="deadline">{p.deadline.map(crate::time::long_date).unwrap_or_else(|| "—".into())}</td>
-                                        <td>{p.assigned_artist.map(|a| a.display_name).unwrap_or_else(|| "Unassigned".into())}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
+                        <div class="table-wrap">
+                            <table class="projects">
+                                <thead><tr><th>"Pet"</th><th>"Customer"</th><th>"Status"</th><th>"Priority"</th><th>"Package"</th><th>"Deadline"</th><th>"Artist"</th></tr></thead>
+                                <tbody>
+                                    {page.items.into_iter().map(|p| view! {
+                                        <tr class:overdue=p.overdue>
+                                            <td><a href=format!("/projects/{}", p.id)>{p.pet_name.clone()}</a></td>
+                                            <td>{p.customer_name.clone()}</td>
+                                            <td>{p.status.label()}</td>
+                                            <td><span class=format!("tag priority-{}", p.priority.as_str())>{p.priority.as_str()}</span></td>
+                                            <td>{p.package_type.as_str()}</td>
+                                            <td class="deadline">{p.deadline.map(crate::time::long_date).unwrap_or_else(|| "—".into())}</td>
+                                            <td>{p.assigned_artist.map(|a| a.display_name).unwrap_or_else(|| "Unassigned".into())}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
                         <nav class="pager" aria-label="Pages">
                             <span class="muted">{format!("{from}–{to} of {total}")}</span>
                             <button class="secondary" disabled={offset == 0}

@@ -89,45 +89,47 @@ pub fn Team() -> impl IntoView {
                 None => view! { <p class="loading" aria-busy="true">"Loading the team…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="alert" role="alert">{e}</p> }.into_any(),
                 Some(Ok(list)) => view! {
-                    <table class="projects team">
-                        <thead><tr><th>"Name"</th><th>"E-mail"</th><th>"Role"</th><th>"State"</th><th>"Last login"</th>{can_update.then(|| view! { <th></th> })}</tr></thead>
-                        <tbody>
-                            {list.into_iter().map(|u| {
-                                let me = session.user_id() == Some(u.id);
-                                let role_cell = if can_update && !me {
+                    <div class="table-wrap">
+                        <table class="projects team">
+                            <thead><tr><th>"Name"</th><th>"E-mail"</th><th>"Role"</th><th>"State"</th><th>"Last login"</th>{can_update.then(|| view! { <th></th> })}</tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|u| {
+                                    let me = session.user_id() == Some(u.id);
+                                    let role_cell = if can_update && !me {
+                                        let user = u.clone();
+                                        let current = u.role;
+                                        view! {
+                                            <select aria-label=format!("Role of {}", u.display_name) on:change=move |ev| change_role(user.clone(), event_target_value(&ev))>
+                                                {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == current>{r.as_str()}</option> }).collect_view()}
+                                            </select>
+                                        }.into_any()
+                                    } else {
+                                        view! { <span>{u.role.as_str()}</span> }.into_any()
+                                    };
                                     let user = u.clone();
-                                    let current = u.role;
+                                    let for_grants = u.clone();
+                                    let extra = if u.permissions.is_empty() { "none".to_owned() } else { u.permissions.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ") };
                                     view! {
-                                        <select aria-label=format!("Role of {}", u.display_name) on:change=move |ev| change_role(user.clone(), event_target_value(&ev))>
-                                            {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == current>{r.as_str()}</option> }).collect_view()}
-                                        </select>
-                                    }.into_any()
-                                } else {
-                                    view! { <span>{u.role.as_str()}</span> }.into_any()
-                                };
-                                let user = u.clone();
-                                let for_grants = u.clone();
-                                let extra = if u.permissions.is_empty() { "none".to_owned() } else { u.permissions.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ") };
-                                view! {
-                                    <tr class:inactive=!u.active>
-                                        <td>{u.display_name.clone()}</td>
-                                        <td>{u.email.clone()}</td>
-                                        <td>{role_cell}<span class="muted small grants">" + "{extra}</span></td>
-                                        <td>{if u.active { "Active" } else { "Deactivated" }}</td>
-                                        <td>{u.last_login.map(crate::time::date_time).unwrap_or_else(|| "Never".into())}</td>
-                                        {(can_update).then(|| view! {
-                                            <td>{(!me).then(|| view! {
-                                                <button class="link" on:click=move |_| grants_of.set(Some(for_grants.clone()))>"Permissions"</button>
-                                                <button class="link" on:click=move |_| toggle_active(user.clone())>
-                                                    {if user.active { "Deactivate" } else { "Reactivate" }}
-                                                </button>
-                                            })}</td>
-                                        })}
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                                        <tr class:inactive=!u.active>
+                                            <td>{u.display_name.clone()}</td>
+                                            <td>{u.email.clone()}</td>
+                                            <td>{role_cell}<span class="muted small grants">" + "{extra}</span></td>
+                                            <td>{if u.active { "Active" } else { "Deactivated" }}</td>
+                                            <td>{u.last_login.map(crate::time::date_time).unwrap_or_else(|| "Never".into())}</td>
+                                            {(can_update).then(|| view! {
+                                                <td>{(!me).then(|| view! {
+                                                    <button class="link" on:click=move |_| grants_of.set(Some(for_grants.clone()))>"Permissions"</button>
+                                                    <button class="link" on:click=move |_| toggle_active(user.clone())>
+                                                        {if user.active { "Deactivate" } else { "Reactivate" }}
+                                                    </button>
+                                                })}</td>
+                                            })}
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
                 }.into_any(),
             }}
         </main>

@@ -1,5 +1,7 @@
 //! One project: its details (editable in place by whoever may), status, assignee and history.
 
+mod timeline;
+
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use petpixel_types::activity::{ActivityEntry, CursorQuery};
@@ -8,6 +10,7 @@ use petpixel_types::user::{User, UserQuery};
 use petpixel_types::{Role, ValidationErrors};
 use uuid::Uuid;
 
+use self::timeline::Timeline;
 use crate::form::{optional, whole_number, SelectField, TextField};
 use crate::session::{api, use_session};
 
@@ -124,7 +127,7 @@ pub fn ProjectPage() -> impl IntoView {
                                     view! { <p>{p.assigned_artist.as_ref().map(|a| a.display_name.clone()).unwrap_or_else(|| "Unassigned".into())}</p> }.into_any()
                                 }}
                                 <h2>"History"</h2>
-                                <Timeline entries=activity />
+                                <Timeline entries=activity artists=artists assignee=p.assigned_artist.clone() />
                             </aside>
                         </div>
                     }.into_any()
@@ -259,24 +262,5 @@ fn EditProject(detail: ProjectDetail, editing: RwSignal<bool>, on_saved: impl Fn
                 <button type="button" class="link" on:click=move |_| editing.set(false)>"Cancel"</button>
             </div>
         </form>
-    }
-}
-
-#[component]
-fn Timeline(entries: RwSignal<Vec<ActivityEntry>>) -> impl IntoView {
-    view! {
-        <ol class="timeline">
-            {move || entries.get().into_iter().map(|e| {
-                let changed = e.details.get("changes").and_then(|c| c.as_object()).map(|c| c.keys().cloned().collect::<Vec<_>>().join(", ")).unwrap_or_default();
-                view! {
-                    <li>
-                        <span class="when">{crate::time::date_time(e.created_at)}</span>
-                        <span class="what">{e.action.replace("project.", "").replace('_', " ")}</span>
-                        {(!changed.is_empty()).then(|| view! { <span class="fields">{changed}</span> })}
-                        <span class="who">{e.user_email.unwrap_or_default()}" · "{e.ip_address.unwrap_or_default()}</span>
-                    </li>
-                }
-            }).collect_view()}
-        </ol>
     }
 }

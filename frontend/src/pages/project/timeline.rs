@@ -1,0 +1,103 @@
+//! A project's history in words: who did what, when, from where, and for changes each field's
+//! old and new value ("Status: Backlog → In progress").
+
+use leptos::prelude::*;
+use petpixel_types::activity::ActivityEntry;
+use petpixel_types::project::ProjectStatus;
+use petpixel_types::user::{User, UserSummary};
+use serde_json::Value;
+
+/// Longer values (notes, personality) are cut to this many characters.
+const SHOWN_CHARS: usize = 60;
+
+fn field_label(field: &str) -> &str {
+    match field {
+        "customer_name" => "Customer",
+        "customer_email" => "E-mail",
+        "customer_phone" => "Phone",
+        "pet_name" => "Pet",
+        "pet_breed" => "Breed",
+        "pet_age" => "Age",
+        "pet_personality" => "Personality",
+        "package_type" => "Package",
+        "priority" => "Priority",
+        "deadline" => "Deadline",
+        "estimated_hours" => "Estimated hours",
+        "actual_hours" => "Hours spent",
+        "game_config" => "Game",
+        "notes" => "Notes",
+        "status" => "Status",
+        "assigned_artist_id" => "Artist",
+        "completed_at" => "Completed",
+        other => other,
+    }
+}
+
+/// Names for the people a history can mention: the team list (for managers), and whoever the
+/// project is assigned to now.
+struct People<'a> {
+    team: &'a [User],
+    assignee: Option<&'a UserSummary>,
+}
+
+impl People<'_> {
+    fn name(&self, id: &str) -> String {
+        let from_team = self.team.iter().find(|u| u.id.to_string() == id).map(|u| u.display_name.clone());
+        let current = self.assignee.filter(|a| a.id.to_string() == id).map(|a| a.display_name.clone());
+        from_team.or(current).unwrap_or_else(|| "another member".into())
+    }
+}
+
+fn shown(field: &str, value: &Value, people: &People) -> String {
+    match value {
+        Value::Null if field == "assigned_artist_id" => "Unassigned".into(),
+        Value::Null => "—".into(),
+        Value::String(s) if field == "status" => s.parse::<ProjectStatus>().map(|st| st.label().to_owned()).unwrap_or_else(|_| s.clone()),
+        Value::String(s) if field == "assigned_artist_id" => people.name(s),
+        Value::String(s) if field.ends_with("_at") => s.parse().map(crate::time::date_time).unwrap_or_else(|_| s.clone()),
+        Value::String(s) if field == "deadline" => s.parse().map(crate::time::long_date).unwrap_or_else(|_| s.clone()),
+        Value::String(s) if s.chars().count() > SHOWN_CHARS => format!("{}…", s.chars().take(SHOWN_CHARS).collect::<String>()),
+        Value::String(s) => s.clone(),
+        Value::Object(game) if field == "game_config" => {
+            let text = |k: &str| game.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+            format!("{} ({})", text("theme"), text("difficulty"))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// "Status: Backlog → In progress", one line a changed field.
+fn changes(entry: &ActivityEntry, people: &People) -> Vec<String> {
+    let Some(changes) = entry.details.get("changes").and_then(Value::as_object) else { return Vec::new() };
+    changes
+        .iter()
+        .map(|(field, change)| {
+            let from = shown(field, change.get("from").unwrap_or(&Value::Null), people);
+            let to = shown(field, change.get("to").unwrap_or(&Value::Null), people);
+            format!("{}: {from} → {to}", field_label(field))
+        })
+        .collect()
+}
+
+#[component]
+pub fn Timeline(entries: RwSignal<Vec<ActivityEntry>>, artists: RwSignal<Vec<User>>, assignee: Option<UserSummary>) -> impl IntoView {
+    view! {
+        <ol class="timeline">
+            {move || {
+                let team = artists.get();
+                let people = People { team: &team, assignee: assignee.as_ref() };
+                entries.get().into_iter().map(|e| {
+                    let lines = changes(&e, &people);
+                    view! {
+                        <li>
+                            <span class="when">{crate::time::date_time(e.created_at)}</span>
+                            <span class="what">{e.action.replace("project.", "").replace('_', " ")}</span>
+                            {lines.into_iter().map(|l| view! { <span class="change">{l}</span> }).collect_view()}
+                            <span class="who">{e.user_email.unwrap_or_default()}" · "{e.ip_address.unwrap_or_default()}</span>
+                        </li>
+                    }
+                }).collect_view()
+            }}
+        </ol>
+    }
+}
