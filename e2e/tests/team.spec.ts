@@ -12,7 +12,7 @@ test("an admin creates a member, who can then log in; managers see the team but 
   await form.getByLabel("Initial password").fill("short");
   await form.getByRole("button", { name: "Add to the team" }).click();
   await expect(page.locator("#email-error")).toHaveText("Not a valid e-mail address.");
-  await expect(page.locator("#password-error")).toHaveText("At least 10 characters.");
+  await expect(page.locator("#password-error")).toHaveText("At least 12 characters.");
 
   await form.getByLabel("E-mail").fill(email);
   await form.getByLabel("First name").fill("Nova");

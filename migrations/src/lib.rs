@@ -8,6 +8,7 @@ mod m20261125_000002_create_projects;
 mod m20261125_000003_create_assets_and_urls;
 mod m20261125_000004_create_activity_and_notifications;
 mod m20261125_000005_index_live_projects;
+mod m20261127_000006_login_attempts_by_client;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_create_assets_and_urls::Migration),
             Box::new(m20261125_000004_create_activity_and_notifications::Migration),
             Box::new(m20261125_000005_index_live_projects::Migration),
+            Box::new(m20261127_000006_login_attempts_by_client::Migration),
         ]
     }
 }

@@ -20,17 +20,19 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::jwt::{self, JwtKeys};
+use crate::auth::password::Hasher;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::openapi::ApiDoc;
-use crate::{activity, api_tokens, auth, health, projects, telemetry, users};
+use crate::{activity, api_tokens, auth, health, projects, security_headers, telemetry, users};
 
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
     pub jwt: Arc<JwtKeys>,
+    pub hasher: Hasher,
 }
 
 impl AppState {
@@ -44,7 +46,8 @@ impl AppState {
     pub fn with_db(config: Config, db: Db) -> anyhow::Result<Self> {
         let secret = jwt::load_or_create_secret(config.jwt_secret.as_ref(), &config.data_dir)?;
         let jwt = JwtKeys::new(&secret, config.access_token_ttl);
-        Ok(AppState { config: Arc::new(config), db, jwt: Arc::new(jwt) })
+        let hasher = Hasher::new(config.password_hash_concurrency, config.password_hash_queue);
+        Ok(AppState { config: Arc::new(config), db, jwt: Arc::new(jwt), hasher })
     }
 }
 
@@ -108,11 +111,12 @@ pub fn router(state: AppState) -> Router {
             SwaggerUi::new("/api/docs")
                 .url("/api/openapi.json", spec)
                 // No validator badge: it would be fetched from swagger.io, and the docs must work offline.
-                .config(utoipa_swagger_ui::Config::new(["/api/openapi.json"]).validator_url("none").persist_authorization(true)),
+                .config(utoipa_swagger_ui::Config::new(["/api/openapi.json"]).validator_url("none").persist_authorization(false)),
         )
         .fallback(crate::web::serve)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(telemetry::track))
+        .layer(middleware::from_fn_with_state(state.clone(), security_headers::add))
         .layer(DefaultBodyLimit::max(state.config.max_json_body_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, state.config.request_timeout))
         .layer(CatchPanicLayer::custom(panic_response))
@@ -123,11 +127,33 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// `PETPIXEL_METRICS_BIND`'s router: `/metrics` for a scraper on a private address, nothing else.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/metrics",
+            axum::routing::get(|axum::extract::State(state): axum::extract::State<AppState>| async move { telemetry::render(&state) }),
+        )
+        .with_state(state)
+}
+
 /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let bind = state.config.bind;
     let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
     tracing::info!(address = %listener.local_addr()?, database = state.db.backend_name(), "PetPixel Studio is listening");
+    if let Some(metrics_bind) = state.config.metrics_bind {
+        let metrics_listener = tokio::net::TcpListener::bind(metrics_bind)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {metrics_bind} for metrics: {e}"))?;
+        tracing::info!(address = %metrics_listener.local_addr()?, "serving /metrics without authentication");
+        let metrics = metrics_router(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(metrics_listener, metrics).with_graceful_shutdown(shutdown_signal()).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     let app = router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("stopped");

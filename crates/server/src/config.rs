@@ -22,12 +22,28 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     /// The largest JSON body any endpoint reads.
     pub max_json_body_bytes: usize,
-    /// Failed logins for one address within `login_window` before 429.
+    /// Failed logins for one e-mail address from one client address within `login_window`
+    /// before 429.
     pub login_max_failures: u32,
+    /// Failed logins from one client address, whatever the e-mail, within `login_window` before
+    /// 429 (password spraying).
+    pub login_max_failures_per_client: u32,
     pub login_window: Duration,
+    /// A login session ends this long after it began, however often it is refreshed.
+    pub session_max_lifetime: Duration,
+    /// Password hashes (argon2id, 19 MiB each) running at once; defaults to the number of cores.
+    pub password_hash_concurrency: usize,
+    /// Logins waiting for a hashing slot before further ones are answered 503.
+    pub password_hash_queue: usize,
     pub request_timeout: Duration,
     /// Take the client address from `X-Forwarded-For` (behind a load balancer).
     pub trust_proxy: bool,
+    /// How many proxies of ours stand in front: the client address is the entry the outermost of
+    /// them appended, counted from the right of `X-Forwarded-For`.
+    pub trusted_proxy_hops: usize,
+    /// Where `/metrics` is also served without authentication (a scraper's private port); on the
+    /// main address it needs an admin's bearer token.
+    pub metrics_bind: Option<SocketAddr>,
     pub log_json: bool,
 }
 
@@ -51,6 +67,10 @@ fn bool_var(name: &str) -> anyhow::Result<bool> {
         Some("1" | "true" | "yes" | "on") => Ok(true),
         Some(other) => bail!("{name}={other:?} is not a boolean (use true or false)"),
     }
+}
+
+fn default_hash_concurrency() -> usize {
+    std::thread::available_parallelism().map(usize::from).unwrap_or(2)
 }
 
 impl Config {
@@ -77,9 +97,17 @@ impl Config {
             refresh_token_ttl: Duration::from_secs(parse_var("PETPIXEL_REFRESH_TOKEN_TTL_SECS", 7 * 24 * 3600)?),
             max_json_body_bytes: parse_var("PETPIXEL_MAX_JSON_BODY_BYTES", 1024 * 1024)?,
             login_max_failures: parse_var("PETPIXEL_LOGIN_MAX_FAILURES", 5)?,
+            login_max_failures_per_client: parse_var("PETPIXEL_LOGIN_MAX_FAILURES_PER_CLIENT", 30)?,
             login_window: Duration::from_secs(parse_var("PETPIXEL_LOGIN_WINDOW_SECS", 15 * 60)?),
+            session_max_lifetime: Duration::from_secs(parse_var("PETPIXEL_SESSION_MAX_LIFETIME_SECS", 30 * 24 * 3600)?),
+            password_hash_concurrency: parse_var("PETPIXEL_PASSWORD_HASH_CONCURRENCY", default_hash_concurrency())?.max(1),
+            password_hash_queue: parse_var("PETPIXEL_PASSWORD_HASH_QUEUE", 64)?,
             request_timeout: Duration::from_secs(parse_var("PETPIXEL_REQUEST_TIMEOUT_SECS", 30)?),
             trust_proxy: bool_var("PETPIXEL_TRUST_PROXY")?,
+            trusted_proxy_hops: parse_var("PETPIXEL_TRUSTED_PROXY_HOPS", 1)?.max(1),
+            metrics_bind: var("PETPIXEL_METRICS_BIND")
+                .map(|v| v.parse().map_err(|e| anyhow::anyhow!("PETPIXEL_METRICS_BIND={v:?} is not valid: {e}")))
+                .transpose()?,
             log_json: var("PETPIXEL_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
         };
         if let Some(secret) = &config.jwt_secret {
@@ -103,11 +131,22 @@ impl Config {
             refresh_token_ttl: Duration::from_secs(7 * 24 * 3600),
             max_json_body_bytes: 64 * 1024,
             login_max_failures: 5,
+            login_max_failures_per_client: 30,
             login_window: Duration::from_secs(15 * 60),
+            session_max_lifetime: Duration::from_secs(30 * 24 * 3600),
+            password_hash_concurrency: 2,
+            password_hash_queue: 64,
             request_timeout: Duration::from_secs(30),
             trust_proxy: false,
+            trusted_proxy_hops: 1,
+            metrics_bind: None,
             log_json: false,
         }
+    }
+
+    /// How many `X-Forwarded-For` entries our own proxies add, when they are trusted at all.
+    pub fn trusted_hops(&self) -> Option<usize> {
+        self.trust_proxy.then_some(self.trusted_proxy_hops)
     }
 
     pub fn is_sqlite(&self) -> bool {

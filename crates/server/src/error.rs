@@ -34,8 +34,9 @@ pub enum AppError {
     UnsupportedMediaType(String),
     #[error("too many requests: {detail}")]
     TooManyRequests { detail: String, retry_after_secs: u64 },
-    #[error("service unavailable: {0}")]
-    Unavailable(String),
+    /// Overloaded for a moment: the client may try again after `Retry-After`.
+    #[error("service unavailable: {detail}")]
+    Unavailable { detail: String, retry_after_secs: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -77,7 +78,7 @@ impl AppError {
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -94,7 +95,7 @@ impl AppError {
             AppError::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
             AppError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             AppError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
-            AppError::Unavailable(_) => ("unavailable", "Service unavailable"),
+            AppError::Unavailable { .. } => ("unavailable", "Service unavailable"),
             AppError::Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -109,13 +110,12 @@ impl AppError {
                 (Some(detail), errors.0.clone(), None)
             }
             AppError::Conflict { detail, alternatives } => (Some(detail.clone()), Vec::new(), alternatives.clone()),
-            AppError::TooManyRequests { detail, .. } => (Some(detail.clone()), Vec::new(), None),
+            AppError::TooManyRequests { detail, .. } | AppError::Unavailable { detail, .. } => (Some(detail.clone()), Vec::new(), None),
             AppError::Unauthorized(d)
             | AppError::Forbidden(d)
             | AppError::NotFound(d)
             | AppError::PayloadTooLarge(d)
-            | AppError::UnsupportedMediaType(d)
-            | AppError::Unavailable(d) => (Some(d.clone()), Vec::new(), None),
+            | AppError::UnsupportedMediaType(d) => (Some(d.clone()), Vec::new(), None),
             AppError::MethodNotAllowed => (Some("This address does not accept that method.".into()), Vec::new(), None),
             AppError::Internal(_) => (Some("Something went wrong on our side; it has been logged.".into()), Vec::new(), None),
         };
@@ -150,7 +150,7 @@ impl IntoResponse for AppError {
         let mut response = problem_response(&self.to_problem());
         let headers = response.headers_mut();
         match &self {
-            AppError::TooManyRequests { retry_after_secs, .. } => {
+            AppError::TooManyRequests { retry_after_secs, .. } | AppError::Unavailable { retry_after_secs, .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(&1).to_owned()));
             }
             AppError::Unauthorized(_) => {

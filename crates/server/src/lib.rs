@@ -17,6 +17,7 @@ pub mod health;
 pub mod openapi;
 pub mod policy;
 pub mod projects;
+pub mod security_headers;
 pub mod seed;
 pub mod telemetry;
 pub mod users;

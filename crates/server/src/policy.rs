@@ -3,7 +3,7 @@
 use petpixel_types::activity::ResourceType;
 use petpixel_types::auth::AuthMethod;
 use petpixel_types::user::UserChanges;
-use petpixel_types::{Action, Permission, Resource, Role, Scope};
+use petpixel_types::{Action, Grant, Permission, Permissions, Resource, Role, Scope};
 use uuid::Uuid;
 
 use crate::auth::Actor;
@@ -59,26 +59,69 @@ pub fn require_read_user(actor: &Actor, target: Uuid) -> ApiResult<()> {
     require(actor, Resource::Users, Action::Read).map(|_| ())
 }
 
-/// Everyone edits their own name, avatar and password; only `users:update` (admins) edit others
-/// or change whether an account is active.
-pub fn require_update_user(actor: &Actor, target: Uuid, changes: &UserChanges) -> ApiResult<()> {
+/// Everyone edits their own name, avatar and password; only `users:update` edits others or
+/// changes whether an account is active, and only over someone whose permissions the actor holds
+/// all of (a manager given `users:update` cannot reset an admin's password). A password change
+/// needs a login session: an API token that leaked must not be able to take the account.
+pub fn require_update_user(actor: &Actor, target: Uuid, target_permissions: &Permissions, changes: &UserChanges) -> ApiResult<()> {
     if target != actor.user_id || changes.active.is_some() {
         require(actor, Resource::Users, Action::Update)?;
+    }
+    if target != actor.user_id {
+        require_includes(actor, target_permissions)?;
     }
     if target == actor.user_id && changes.active == Some(false) {
         return Err(AppError::conflict("You cannot deactivate your own account."));
     }
+    if target == actor.user_id && changes.password.is_some() && actor.method != AuthMethod::Session {
+        return Err(AppError::forbidden("Changing your password needs a login session; API tokens cannot do it."));
+    }
     Ok(())
 }
 
-/// Changing roles and grants is for `users:update` (admins), and nobody hands out more than they hold.
-pub fn require_grant(actor: &Actor, role: Role, permissions: &[Permission]) -> ApiResult<()> {
+/// Changing roles and grants is for `users:update` (admins), over someone whose permissions the
+/// actor holds all of, and nobody hands out more, or further-reaching, than they hold.
+pub fn require_grant(actor: &Actor, target_permissions: &Permissions, role: Role, permissions: &[Permission]) -> ApiResult<()> {
     require(actor, Resource::Users, Action::Update)?;
-    let exceeds = role.grants().iter().map(|g| g.permission).chain(permissions.iter().copied()).find(|p| !actor.permissions.covers(p));
-    match exceeds {
-        Some(p) => Err(AppError::forbidden(format!("You cannot grant `{p}`: you do not hold it yourself."))),
+    require_includes(actor, target_permissions)?;
+    match actor.permissions.first_missing(&Permissions::for_user(role, permissions)) {
+        Some(g) if actor.permissions.covers(&g.permission) => Err(AppError::forbidden(format!(
+            "You cannot grant `{}` on every project: you hold it only on the projects assigned to you.",
+            g.permission
+        ))),
+        Some(g) => Err(AppError::forbidden(format!("You cannot grant `{}`: you do not hold it yourself.", g.permission))),
         None => Ok(()),
     }
+}
+
+/// Acting on another member's account needs every permission they hold.
+fn require_includes(actor: &Actor, target_permissions: &Permissions) -> ApiResult<()> {
+    match actor.permissions.first_missing(target_permissions) {
+        Some(g) => Err(AppError::forbidden(format!(
+            "This member holds `{}`, which you do not; only someone who does may change their account.",
+            g.permission
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Admins hold every permission everywhere (`*`); some things are theirs alone.
+pub fn is_admin(actor: &Actor) -> bool {
+    actor.permissions.includes_grant(&Grant { permission: Permission::ALL, scope: Scope::Any })
+}
+
+/// `/metrics` on the public address is for admins.
+pub fn require_admin(actor: &Actor) -> ApiResult<()> {
+    if is_admin(actor) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("Only admins (holding `*`) may read this."))
+    }
+}
+
+/// Colleagues' addresses and browsers in the activity log are for those who manage the team.
+pub fn sees_client_details(actor: &Actor) -> bool {
+    actor.permissions.allows(Resource::Users, Action::Read)
 }
 
 /// API tokens are managed from a login session, never by another API token.

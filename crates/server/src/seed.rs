@@ -9,7 +9,6 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::activity::{self, Audit, NewEntry};
-use crate::auth::password;
 use crate::entities::{projects, users};
 use crate::extract::ClientInfo;
 use crate::AppState;
@@ -51,14 +50,22 @@ const PETS: [(&str, &str, &str); 20] = [
 const THEMES: [&str; 6] = ["space adventure", "candy kingdom", "underwater quest", "jungle run", "haunted house", "sky islands"];
 const FEATURES: [&str; 5] = ["leaderboard", "boss fight", "collectibles", "custom soundtrack", "photo ending"];
 
-/// Seeds an empty team; refuses if demo users exist already.
+/// Seeds an empty team. Demo accounts share a published password, so a database with anyone else
+/// in it (a real team) is refused.
 pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
-    let existing = users::Entity::find().filter(users::Column::Email.ends_with(DEMO_DOMAIN)).count(&state.db.conn).await?;
-    if existing > 0 {
+    let demo = users::Entity::find().filter(users::Column::Email.ends_with(DEMO_DOMAIN)).count(&state.db.conn).await?;
+    let everyone = users::Entity::find().count(&state.db.conn).await?;
+    if demo > 0 && demo == everyone {
         println!("Demo data is already there; log in as admin@{DEMO_DOMAIN} with password {DEMO_PASSWORD}.");
         return Ok(());
     }
-    let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+    if everyone > 0 {
+        anyhow::bail!(
+            "this database already has {everyone} user(s): seed-demo only fills an empty one, since every demo account's \
+             password is published. Point DATABASE_URL (or PETPIXEL_DATA_DIR) at a new database to try the demo."
+        );
+    }
+    let hash = state.hasher.hash(DEMO_PASSWORD.to_owned()).await?;
     let now = Utc::now();
     let client = ClientInfo { ip: Some("127.0.0.1".into()), user_agent: Some("petpixel seed-demo".into()) };
     let txn = state.db.begin_write().await?;

@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::header;
+use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -12,7 +12,11 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
-use crate::AppState;
+use petpixel_types::Problem;
+
+use crate::auth::Actor;
+use crate::error::ApiResult;
+use crate::{policy, AppState};
 
 pub fn init_tracing(json: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
@@ -45,23 +49,45 @@ pub fn metrics_handle() -> &'static PrometheusHandle {
     })
 }
 
-/// Counts requests and their latency by route template (never the raw path, which would make a
-/// series per id) and status.
+/// The method as a label: one of a fixed set, since hyper accepts any token as a method and a
+/// label per made-up method would grow memory (and `/metrics`) without bound.
+fn method_label(method: &Method) -> &'static str {
+    const KNOWN: [&str; 9] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"];
+    KNOWN.into_iter().find(|known| *known == method.as_str()).unwrap_or("other")
+}
+
+/// Counts requests and their latency by method, route template (never the raw path, which would
+/// make a series per id; `unmatched` for every path no route has) and status code. Every label
+/// comes from a fixed set.
 pub async fn track(request: Request, next: Next) -> Response {
     let start = Instant::now();
-    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
-    let method = request.method().as_str().to_owned();
+    let route = request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = method_label(request.method());
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
-    let labels = [("method", method), ("route", route), ("status", status)];
+    let labels = [("method", method.to_owned()), ("route", route), ("status", status)];
     metrics::counter!("http_requests_total", &labels).increment(1);
     metrics::histogram!("http_request_duration_seconds", &labels).record(start.elapsed().as_secs_f64());
     response
 }
 
-/// Prometheus metrics: requests and latency by route and status, and the database pool.
-#[utoipa::path(get, path = "/metrics", tag = "health", responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
-pub async fn get_metrics(State(state): State<AppState>) -> Response {
+/// Prometheus metrics: requests and latency by method, route and status, and the database pool.
+///
+/// Admins only (a bearer token holding `*`). A scraper without credentials reads the same text on
+/// `PETPIXEL_METRICS_BIND`, a separate address meant to stay private (off by default).
+#[utoipa::path(get, path = "/metrics", tag = "health", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain"),
+        (status = 401, description = "No or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_metrics(State(state): State<AppState>, actor: Actor) -> ApiResult<Response> {
+    policy::require_admin(&actor)?;
+    Ok(render(&state))
+}
+
+/// The metrics text, for the admin route and the private metrics address alike.
+pub fn render(state: &AppState) -> Response {
     let (size, idle) = state.db.pool_stats();
     metrics::gauge!("db_pool_connections", "state" => "idle").set(idle as f64);
     metrics::gauge!("db_pool_connections", "state" => "in_use").set(size.saturating_sub(idle as u32) as f64);

@@ -6,6 +6,10 @@
 use axum::body::Body;
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
 
 use crate::error::AppError;
 
@@ -25,12 +29,41 @@ fn is_server_path(path: &str) -> bool {
 fn file(path: &str, cache: &'static str) -> Option<Response> {
     let file = Dist::get(path)?;
     let mime = file.metadata.mimetype().to_owned();
+    let html = mime.starts_with("text/html");
     let mut response = Response::new(Body::from(file.data.into_owned()));
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(&mime).unwrap_or(HeaderValue::from_static("application/octet-stream")));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    if html {
+        headers.insert(header::CONTENT_SECURITY_POLICY, spa_policy().clone());
+    }
     Some(response)
+}
+
+/// The web app's Content-Security-Policy: its own scripts, the WASM they instantiate, and the one
+/// inline bootstrap script of `index.html` by its hash; no framing by other sites.
+fn spa_policy() -> &'static HeaderValue {
+    static POLICY: OnceLock<HeaderValue> = OnceLock::new();
+    POLICY.get_or_init(|| {
+        let index = Dist::get("index.html").map(|f| String::from_utf8_lossy(&f.data).into_owned()).unwrap_or_default();
+        let hashes: String =
+            inline_scripts(&index).map(|script| format!(" 'sha256-{}'", STANDARD.encode(Sha256::digest(script)))).collect();
+        let policy = format!(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self' 'unsafe-inline'; \
+             img-src 'self' data: blob: https:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+             form-action 'self'; frame-ancestors 'none'"
+        );
+        HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"))
+    })
+}
+
+/// The bodies of the `<script>` elements without a `src`, exactly as the browser hashes them.
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    html.split("<script").skip(1).filter_map(|rest| {
+        let (tag, rest) = rest.split_once('>')?;
+        let (body, _) = rest.split_once("</script>")?;
+        (!tag.contains("src=")).then_some(body)
+    })
 }
 
 /// The router's fallback: a bundle file, else `index.html` for client-side routes, else 404.
@@ -56,6 +89,22 @@ fn not_built() -> Response {
     let html = "<!doctype html><meta charset=utf-8><title>PetPixel Studio</title>\
         <p>The web app has not been built into this server. Run <code>cargo xtask run</code>, \
         which builds it first. The API is up: see <a href=\"/api/docs/\">/api/docs</a>.";
-    (StatusCode::SERVICE_UNAVAILABLE, [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, REVALIDATE)], html)
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, REVALIDATE)],
+        [(header::CONTENT_SECURITY_POLICY, spa_policy().clone())],
+        html,
+    )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_inline_scripts_only() {
+        let html = "<head><script src=\"/a.js\"></script></head><body><script type=\"module\">\n  init();\n</script></body>";
+        assert_eq!(inline_scripts(html).collect::<Vec<_>>(), ["\n  init();\n"]);
+    }
 }

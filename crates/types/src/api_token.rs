@@ -47,7 +47,16 @@ impl<'de> Deserialize<'de> for CreatedApiToken {
 #[serde(deny_unknown_fields)]
 pub struct CreateApiToken {
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(required = true, example = "shop integration"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            example = "shop integration",
+            min_length = 1,
+            max_length = 100,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     pub name: String,
     /// Permissions the token carries, each among your own; for example `["projects:read"]`.
     #[serde(default)]

@@ -11,10 +11,10 @@ use crate::ValidationErrors;
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(required = true, format = "email"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, format = "email", min_length = 1, max_length = 254))]
     pub email: String,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(required = true, format = "password"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, format = "password", min_length = 1, max_length = 128))]
     pub password: String,
     /// For browsers: keep the refresh token in an HttpOnly cookie scoped to `/api/v1/auth`
     /// instead of the answer's body, out of reach of page scripts.
@@ -25,11 +25,16 @@ pub struct LoginRequest {
 impl LoginRequest {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut e = ValidationErrors::new();
+        // Checked before anything is looked up or stored.
         if self.email.trim().is_empty() {
             e.add("email", "required", "Enter your e-mail address.");
+        } else if self.email.trim().chars().count() > crate::Email::MAX_LEN {
+            e.add("email", "too_long", format!("At most {} characters.", crate::Email::MAX_LEN));
         }
         if self.password.is_empty() {
             e.add("password", "required", "Enter your password.");
+        } else if self.password.chars().count() > crate::user::MAX_PASSWORD {
+            e.add("password", "too_long", format!("At most {} characters.", crate::user::MAX_PASSWORD));
         }
         e.finish(())
     }

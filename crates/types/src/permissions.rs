@@ -261,6 +261,17 @@ impl Permissions {
         permission.expand().all(|(r, a)| self.allows(r, a))
     }
 
+    /// Whether these permissions hold `grant` with at least its reach, for every pair it stands
+    /// for: an assigned-only `projects:update` does not include an all-projects one.
+    pub fn includes_grant(&self, grant: &Grant) -> bool {
+        grant.permission.expand().all(|(r, a)| self.scope(r, a) >= Some(grant.scope))
+    }
+
+    /// The first of `other`'s grants these permissions do not include, if any.
+    pub fn first_missing<'a>(&self, other: &'a Permissions) -> Option<&'a Grant> {
+        other.grants.iter().find(|g| !self.includes_grant(g))
+    }
+
     /// These permissions cut down to `scopes` (an API token's view of its owner).
     pub fn restrict_to(&self, scopes: &[Permission]) -> Self {
         let grants = scopes
@@ -334,6 +345,19 @@ mod tests {
         assert!(!read_only.allows(Assets, Read));
         assert!(artist.covers(&"projects:read".parse().unwrap()));
         assert!(!artist.covers(&"projects:*".parse().unwrap()));
+    }
+
+    #[test]
+    fn including_compares_reach() {
+        let artist = Permissions::for_user(Role::Artist, &[]);
+        let update_everywhere = Grant { permission: Permission::new(Projects, Update), scope: Scope::Any };
+        assert!(!artist.includes_grant(&update_everywhere), "assigned-only does not include everywhere");
+        assert!(artist.includes_grant(&Grant { scope: Scope::Assigned, ..update_everywhere }));
+        let manager = Permissions::for_user(Role::Manager, &["users:update".parse().unwrap()]);
+        let admin = Permissions::for_user(Role::Admin, &[]);
+        assert!(manager.first_missing(&admin).is_some());
+        assert!(manager.first_missing(&artist).is_none());
+        assert!(admin.first_missing(&manager).is_none());
     }
 }
 

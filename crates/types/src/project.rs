@@ -118,11 +118,22 @@ pub struct GameConfig {
 #[serde(deny_unknown_fields)]
 pub struct GameConfigInput {
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(required = true, example = "space adventure"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            example = "space adventure",
+            min_length = 1,
+            max_length = 100,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     pub theme: String,
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub difficulty: Option<Difficulty>,
+    /// Up to 20, each 1 to 100 characters.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub features: Vec<String>,
 }
 
@@ -161,18 +172,40 @@ impl From<GameConfig> for GameConfigInput {
 #[serde(deny_unknown_fields)]
 pub struct CreateProject {
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(required = true, example = "Sunny Lee"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            example = "Sunny Lee",
+            min_length = 1,
+            max_length = 255,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     pub customer_name: String,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(required = true, format = "email", example = "sunny@example.com"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, format = "email", example = "sunny@example.com", max_length = 254))]
     pub customer_email: String,
+    /// Digits with spaces, dots, dashes, parentheses and a leading `+`; 5 to 20 digits.
+    #[cfg_attr(feature = "openapi", schema(max_length = 50, pattern = "^\\s*\\+?[0-9 .()-]*\\s*$"))]
     pub customer_phone: Option<String>,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(required = true, example = "Buttercup"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            example = "Buttercup",
+            min_length = 1,
+            max_length = 100,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     pub pet_name: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"))]
     pub pet_breed: Option<String>,
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 40))]
     pub pet_age: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 10000, pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"))]
     pub pet_personality: Option<String>,
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub package_type: Option<PackageType>,
@@ -183,6 +216,7 @@ pub struct CreateProject {
     pub deadline: Option<NaiveDate>,
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 10000))]
     pub estimated_hours: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 10000, pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"))]
     pub notes: Option<String>,
 }
 
@@ -254,23 +288,39 @@ impl CreateProject {
 #[serde(deny_unknown_fields)]
 pub struct UpdateProject {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 255,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     pub customer_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(format = "email"))]
+    #[cfg_attr(feature = "openapi", schema(format = "email", max_length = 254))]
     pub customer_email: Option<String>,
     #[serde(default, deserialize_with = "patch::nullable", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 50, pattern = "^\\s*\\+?[0-9 .()-]*\\s*$"))]
     pub customer_phone: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     pub pet_name: Option<String>,
     #[serde(default, deserialize_with = "patch::nullable", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 100, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"))]
     pub pet_breed: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::nullable", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 0, maximum = 40))]
     pub pet_age: Option<Option<i64>>,
     #[serde(default, deserialize_with = "patch::nullable", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 10000, pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"))]
     pub pet_personality: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package_type: Option<PackageType>,
@@ -288,7 +338,7 @@ pub struct UpdateProject {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub game_config: Option<GameConfigInput>,
     #[serde(default, deserialize_with = "patch::nullable", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 10000, pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"))]
     pub notes: Option<Option<String>>,
 }
 

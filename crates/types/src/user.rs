@@ -11,7 +11,7 @@ use crate::permissions::{Permission, Role};
 use crate::validate::{optional_text, optional_url};
 use crate::ValidationErrors;
 
-pub const MIN_PASSWORD: usize = 10;
+pub const MIN_PASSWORD: usize = 12;
 pub const MAX_PASSWORD: usize = 128;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,13 +67,15 @@ fn check_password(errors: &mut ValidationErrors, field: &str, password: &str) {
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(required = true, format = "email"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, format = "email", max_length = 254))]
     pub email: String,
-    /// At least 10 characters.
+    /// 12 to 128 characters, and not one of the 10,000 most common passwords.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(required = true, format = "password"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, format = "password", min_length = 12, max_length = 128))]
     pub password: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"))]
     pub first_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"))]
     pub last_name: Option<String>,
     /// Defaults to `artist`.
     pub role: Option<Role>,
@@ -124,16 +126,19 @@ fn dedup(permissions: &[Permission]) -> Vec<Permission> {
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
     #[serde(default, deserialize_with = "patch::nullable", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 100, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"))]
     pub first_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::nullable", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 100, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"))]
     pub last_name: Option<Option<String>>,
+    /// An `http(s)` address.
     #[serde(default, deserialize_with = "patch::nullable", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 500, pattern = "^\\s*(https?://\\S*)?\\s*$"))]
     pub avatar_url: Option<Option<String>>,
+    /// 12 to 128 characters, not one of the 10,000 most common passwords; your own needs a login
+    /// session (not an API token) and `current_password`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(format = "password"))]
+    #[cfg_attr(feature = "openapi", schema(format = "password", min_length = 12, max_length = 128))]
     pub password: Option<String>,
     /// Required to change your own password.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -84,7 +84,7 @@ pub fn Profile() -> impl IntoView {
                 <fieldset>
                     <legend>"Password"</legend>
                     <TextField label="Current password" name="current_password" value=current errors=errors kind="password" />
-                    <TextField label="New password" name="password" value=new_password errors=errors kind="password" hint="At least 10 characters." />
+                    <TextField label="New password" name="password" value=new_password errors=errors kind="password" hint="At least 12 characters, not a common password." />
                 </fieldset>
                 <button type="submit" class="primary">"Change password"</button>
             </form>

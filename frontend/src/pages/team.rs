@@ -178,7 +178,7 @@ fn AddMember(on_done: impl Fn(Option<User>) + Copy + 'static) -> impl IntoView {
                 <TextField label="First name" name="first_name" value=first_name errors=errors />
                 <TextField label="Last name" name="last_name" value=last_name errors=errors />
                 <SelectField label="Role" name="role" value=role errors=errors choices=vec![("artist", "Artist"), ("manager", "Manager"), ("admin", "Admin")] />
-                <TextField label="Initial password" name="password" value=password errors=errors kind="password" hint="At least 10 characters; they can change it on their profile." />
+                <TextField label="Initial password" name="password" value=password errors=errors kind="password" hint="At least 12 characters, not a common password; they can change it on their profile." />
             </fieldset>
             {move || failure.get().map(|f| view! { <p class="alert" role="alert">{f}</p> })}
             <div class="actions">

@@ -4,7 +4,7 @@ use petpixel_types::activity::{ActivityPage, ActivityQuery, CursorQuery};
 use petpixel_types::Problem;
 use uuid::Uuid;
 
-use super::service::{self, Filter};
+use super::service::{self, Filter, View};
 use crate::auth::Actor;
 use crate::error::{ApiResult, AppError};
 use crate::extract::{ApiPath, ApiQuery};
@@ -32,8 +32,14 @@ pub async fn list_activity(
         None if readable.is_empty() => return Err(AppError::forbidden("You may not read the activity feed.")),
         None => readable,
     };
-    let filter = Filter { resource_types, resource_id: query.resource_id, user_id: query.user_id, project_id: None };
-    service::list(&state.db.conn, filter, query.before, limit).await.map(Json)
+    let filter = Filter {
+        resource_types,
+        resource_id: query.resource_id,
+        user_id: query.user_id,
+        project_id: None,
+        include_deleted_projects: policy::is_admin(&actor),
+    };
+    service::list(&state.db.conn, filter, view(&actor), query.before, limit).await.map(Json)
 }
 
 /// A project's activity, its assets', URLs' and builds' included, newest first.
@@ -42,6 +48,7 @@ pub async fn list_activity(
     responses(
         (status = 200, description = "A page of entries", body = ActivityPage),
         (status = 404, description = "No such project", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_project_activity(
     State(state): State<AppState>,
@@ -52,6 +59,10 @@ pub async fn list_project_activity(
     policy::require(&actor, petpixel_types::Resource::Projects, petpixel_types::Action::Read)?;
     let limit = query.validate()?;
     projects::service::find(&state.db.conn, id).await?;
-    let filter = Filter { resource_types: vec![], resource_id: None, user_id: None, project_id: Some(id) };
-    service::list(&state.db.conn, filter, query.before, limit).await.map(Json)
+    let filter = Filter { resource_types: vec![], resource_id: None, user_id: None, project_id: Some(id), include_deleted_projects: false };
+    service::list(&state.db.conn, filter, view(&actor), query.before, limit).await.map(Json)
+}
+
+fn view(actor: &Actor) -> View {
+    View { client_details: policy::sees_client_details(actor) }
 }

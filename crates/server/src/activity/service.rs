@@ -1,11 +1,12 @@
 use chrono::Utc;
 use petpixel_types::activity::{ActionType, ActivityEntry, ActivityPage, ResourceType};
+use sea_orm::sea_query::Query;
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use crate::auth::Actor;
-use crate::entities::activity_logs;
+use crate::entities::{activity_logs, projects};
 use crate::error::ApiResult;
 use crate::extract::ClientInfo;
 
@@ -33,14 +34,19 @@ pub struct NewEntry {
     action: &'static str,
     action_type: ActionType,
     resource_type: ResourceType,
-    resource_id: Uuid,
+    resource_id: Option<Uuid>,
     project_id: Option<Uuid>,
     details: Value,
 }
 
 impl NewEntry {
     pub fn new(action: &'static str, action_type: ActionType, resource_type: ResourceType, resource_id: Uuid) -> Self {
-        let project_id = (resource_type == ResourceType::Project).then_some(resource_id);
+        Self::about(action, action_type, resource_type, Some(resource_id))
+    }
+
+    /// An entry whose resource may be unknown (a failed login for an address with no account).
+    pub fn about(action: &'static str, action_type: ActionType, resource_type: ResourceType, resource_id: Option<Uuid>) -> Self {
+        let project_id = if resource_type == ResourceType::Project { resource_id } else { None };
         NewEntry { action, action_type, resource_type, resource_id, project_id, details: json!({}) }
     }
 
@@ -68,7 +74,7 @@ pub async fn record(conn: &impl ConnectionTrait, audit: &Audit<'_>, entry: NewEn
         action: Set(entry.action.to_owned()),
         action_type: Set(entry.action_type.as_str().to_owned()),
         resource_type: Set(entry.resource_type.as_str().to_owned()),
-        resource_id: Set(Some(entry.resource_id)),
+        resource_id: Set(entry.resource_id),
         project_id: Set(entry.project_id),
         details: Set(entry.details),
         ip_address: Set(audit.client.ip.clone()),
@@ -97,11 +103,30 @@ pub struct Filter {
     pub resource_id: Option<Uuid>,
     pub user_id: Option<Uuid>,
     pub project_id: Option<Uuid>,
+    /// Entries of soft-deleted projects too (admins).
+    pub include_deleted_projects: bool,
+}
+
+/// What a reader is shown of each entry.
+#[derive(Debug, Clone, Copy)]
+pub struct View {
+    /// The actor's IP address and user agent (for those who manage the team).
+    pub client_details: bool,
 }
 
 /// A page of entries, newest first. Ids are UUIDv7, so `id < before` is "older than the cursor".
-pub async fn list(conn: &impl ConnectionTrait, filter: Filter, before: Option<Uuid>, limit: u32) -> ApiResult<ActivityPage> {
+pub async fn list(conn: &impl ConnectionTrait, filter: Filter, view: View, before: Option<Uuid>, limit: u32) -> ApiResult<ActivityPage> {
     let mut cond = Condition::all();
+    if !filter.include_deleted_projects {
+        let deleted = Query::select()
+            .column(projects::Column::Id)
+            .from(projects::Entity)
+            .and_where(projects::Column::DeletedAt.is_not_null())
+            .to_owned();
+        cond = cond.add(
+            Condition::any().add(activity_logs::Column::ProjectId.is_null()).add(activity_logs::Column::ProjectId.not_in_subquery(deleted)),
+        );
+    }
     if !filter.resource_types.is_empty() {
         cond = cond.add(activity_logs::Column::ResourceType.is_in(filter.resource_types.iter().map(|r| r.as_str())));
     }
@@ -122,7 +147,18 @@ pub async fn list(conn: &impl ConnectionTrait, filter: Filter, before: Option<Uu
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next_cursor = if more { rows.last().map(|r| r.id) } else { None };
-    Ok(ActivityPage { items: rows.into_iter().map(to_wire).collect(), next_cursor, limit })
+    let items = rows
+        .into_iter()
+        .map(to_wire)
+        .map(|mut entry| {
+            if !view.client_details {
+                entry.ip_address = None;
+                entry.user_agent = None;
+            }
+            entry
+        })
+        .collect();
+    Ok(ActivityPage { items, next_cursor, limit })
 }
 
 fn to_wire(m: activity_logs::Model) -> ActivityEntry {

@@ -2,7 +2,8 @@ use chrono::Utc;
 use petpixel_types::activity::{ActionType, ResourceType};
 use petpixel_types::api_token::{ApiToken, CreatedApiToken, NewApiToken};
 use petpixel_types::{Permission, ValidationErrors};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -100,5 +101,16 @@ pub async fn revoke(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<()> 
     )
     .await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Revokes every live token of a user (their account was deactivated).
+pub async fn revoke_all(conn: &impl ConnectionTrait, user_id: Uuid) -> ApiResult<()> {
+    api_tokens::Entity::update_many()
+        .col_expr(api_tokens::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(api_tokens::Column::UserId.eq(user_id))
+        .filter(api_tokens::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
     Ok(())
 }

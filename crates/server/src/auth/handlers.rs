@@ -16,13 +16,16 @@ use crate::AppState;
 ///
 /// Browsers send `refresh_cookie: true` to get the refresh token as an HttpOnly cookie instead.
 /// Answers an access token (a JWT for about 15 minutes) and a refresh token (7 days, single use).
-/// After 5 failed attempts for one address within 15 minutes, answers 429 until the window passes.
+/// After 5 failed tries for one account from one client address within 15 minutes, or 30 from one
+/// address in all, answers 429 until the window passes; the account's owner from another address
+/// is not affected. Passwords are checked a few at a time: past a queue, 503 with `Retry-After`.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
-        (status = 401, description = "Wrong e-mail address or password, or a deactivated account", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "E-mail or password missing", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed logins; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong e-mail address or password (a deactivated account gets the same answer)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "E-mail or password missing or too long", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed tries for this account from this address, or from this address in all; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many logins at once; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_session(
     State(state): State<AppState>,
@@ -55,7 +58,8 @@ fn secure(state: &AppState) -> bool {
 #[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new pair", body = TokenResponse),
-        (status = 401, description = "Invalid, expired or spent refresh token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Invalid, expired or spent refresh token, or a session past its time limit", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown field, or a field of the wrong type", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn refresh_session(
     State(state): State<AppState>,

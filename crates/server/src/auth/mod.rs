@@ -6,7 +6,7 @@ pub mod jwt;
 pub mod password;
 pub mod secret;
 pub mod service;
-mod throttle;
+pub(crate) mod throttle;
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -45,7 +45,7 @@ impl FromRequestParts<AppState> for Actor {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| AppError::unauthorized("Log in first: send `Authorization: Bearer <token>`."))?;
-        let client = ClientInfo::from_parts(parts, state.config.trust_proxy);
+        let client = ClientInfo::from_parts(parts, state.config.trusted_hops());
         let actor = service::authenticate(state, token, client).await?;
         tracing::Span::current().record("user_id", tracing::field::display(actor.user_id));
         Ok(actor)

@@ -10,7 +10,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::secret::{self, API_TOKEN_PREFIX};
-use super::{password, throttle, Actor};
+use super::{throttle, Actor};
 use crate::activity::{self, Audit, NewEntry};
 use crate::entities::{api_tokens, refresh_tokens, sessions, users};
 use crate::error::{ApiResult, AppError};
@@ -81,25 +81,33 @@ pub async fn login(state: &AppState, request: &LoginRequest, client: ClientInfo)
     request.validate()?;
     let email = request.email.trim().to_lowercase();
     let now = Utc::now();
-    throttle::check(state, &email, now).await?;
+    let attempt = throttle::begin(state, &email, &client, now).await?;
 
     let user = users::Entity::find().filter(users::Column::Email.eq(&email)).one(&state.db.conn).await?;
-    let verified = password::verify(request.password.clone(), user.as_ref().map(|u| u.password_hash.clone())).await;
+    let verified = match state.hasher.verify(request.password.clone(), user.as_ref().map(|u| u.password_hash.clone())).await {
+        Ok(verified) => verified,
+        // Turned away for load: the password was never tried, so the try does not count.
+        Err(e) => {
+            attempt.cancel(&state.db.conn).await?;
+            return Err(e);
+        }
+    };
     let user = match user {
-        Some(user) if verified => user,
-        _ => {
-            let txn = state.db.begin_write().await?;
-            throttle::record_failure(&*txn, &email, client.ip.clone(), now, state.config.login_window).await?;
-            txn.commit().await?;
+        // A deactivated account answers like a wrong password: the right one is not confirmed.
+        Some(user) if verified && user.active => user,
+        Some(user) => {
+            let action = if verified { "user.login_refused_deactivated" } else { "user.login_failed" };
+            attempt.failed(state, Some(user.id), action, &client).await?;
+            return Err(AppError::unauthorized(BAD_CREDENTIALS));
+        }
+        None => {
+            attempt.failed(state, None, "user.login_failed", &client).await?;
             return Err(AppError::unauthorized(BAD_CREDENTIALS));
         }
     };
-    if !user.active {
-        return Err(AppError::unauthorized("This account has been deactivated."));
-    }
 
     let txn = state.db.begin_write().await?;
-    throttle::clear(&*txn, &email).await?;
+    attempt.succeeded(&*txn, &client).await?;
     let session_id = Uuid::now_v7();
     sessions::ActiveModel {
         id: Set(session_id),
@@ -108,13 +116,14 @@ pub async fn login(state: &AppState, request: &LoginRequest, client: ClientInfo)
         user_agent: Set(client.user_agent.clone()),
         created_at: Set(now),
         last_used_at: Set(now),
-        expires_at: Set(now + refresh_ttl(state)),
+        expires_at: Set(refresh_expiry(state, now, now)),
         revoked_at: Set(None),
         revoked_reason: Set(None),
     }
     .insert(&*txn)
     .await?;
-    let refresh_token = issue_refresh_token(&*txn, state, session_id, now).await?;
+    let expires_at = refresh_expiry(state, now, now);
+    let refresh_token = issue_refresh_token(&*txn, session_id, now, expires_at).await?;
     let mut active: users::ActiveModel = user.into();
     active.last_login = Set(Some(now));
     let user = active.update(&*txn).await?;
@@ -126,7 +135,7 @@ pub async fn login(state: &AppState, request: &LoginRequest, client: ClientInfo)
     )
     .await?;
     txn.commit().await?;
-    token_response(state, user, session_id, refresh_token)
+    token_response(state, user, session_id, refresh_token, expires_at - now)
 }
 
 pub async fn refresh(state: &AppState, raw: &str, client: ClientInfo) -> ApiResult<TokenResponse> {
@@ -145,6 +154,9 @@ pub async fn refresh(state: &AppState, raw: &str, client: ClientInfo) -> ApiResu
     }
     if session.revoked_at.is_some() {
         return Err(AppError::unauthorized("This session has ended; log in again."));
+    }
+    if now >= session_end(state, session.created_at) {
+        return Err(AppError::unauthorized("This session has reached its time limit; log in again."));
     }
     // Rotation: the token is spent now. A second use means someone else holds a copy, so the
     // whole session ends; the conditional update makes two racing uses count as reuse too.
@@ -172,15 +184,16 @@ pub async fn refresh(state: &AppState, raw: &str, client: ClientInfo) -> ApiResu
     if !user.active {
         return Err(AppError::unauthorized("This account has been deactivated."));
     }
-    let refresh_token = issue_refresh_token(&*txn, state, session.id, now).await?;
+    let expires_at = refresh_expiry(state, session.created_at, now);
+    let refresh_token = issue_refresh_token(&*txn, session.id, now, expires_at).await?;
     sessions::Entity::update_many()
         .col_expr(sessions::Column::LastUsedAt, Expr::value(now))
-        .col_expr(sessions::Column::ExpiresAt, Expr::value(now + refresh_ttl(state)))
+        .col_expr(sessions::Column::ExpiresAt, Expr::value(expires_at))
         .filter(sessions::Column::Id.eq(session.id))
         .exec(&*txn)
         .await?;
     txn.commit().await?;
-    token_response(state, user, session.id, refresh_token)
+    token_response(state, user, session.id, refresh_token, expires_at - now)
 }
 
 /// Ends the caller's session: its refresh token and every access token issued in it stop working.
@@ -219,7 +232,12 @@ pub async fn revoke_all_sessions(conn: &impl ConnectionTrait, user_id: Uuid, rea
     Ok(())
 }
 
-async fn issue_refresh_token(conn: &impl ConnectionTrait, state: &AppState, session_id: Uuid, now: DateTime<Utc>) -> ApiResult<String> {
+async fn issue_refresh_token(
+    conn: &impl ConnectionTrait,
+    session_id: Uuid,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> ApiResult<String> {
     let id = Uuid::now_v7();
     let secret = secret::random_secret();
     refresh_tokens::ActiveModel {
@@ -227,7 +245,7 @@ async fn issue_refresh_token(conn: &impl ConnectionTrait, state: &AppState, sess
         session_id: Set(session_id),
         token_hash: Set(secret::digest(&secret)),
         created_at: Set(now),
-        expires_at: Set(now + refresh_ttl(state)),
+        expires_at: Set(expires_at),
         used_at: Set(None),
     }
     .insert(conn)
@@ -239,13 +257,29 @@ fn refresh_ttl(state: &AppState) -> chrono::Duration {
     chrono::Duration::from_std(state.config.refresh_token_ttl).unwrap_or_else(|_| chrono::Duration::days(7))
 }
 
-fn token_response(state: &AppState, user: users::Model, session_id: Uuid, refresh_token: String) -> ApiResult<TokenResponse> {
+/// When a session that began at `started` ends for good, however often it was refreshed.
+fn session_end(state: &AppState, started: DateTime<Utc>) -> DateTime<Utc> {
+    started + chrono::Duration::from_std(state.config.session_max_lifetime).unwrap_or_else(|_| chrono::Duration::days(30))
+}
+
+/// A refresh token issued `now` lives its usual time, but never past its session's end.
+fn refresh_expiry(state: &AppState, started: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    (now + refresh_ttl(state)).min(session_end(state, started))
+}
+
+fn token_response(
+    state: &AppState,
+    user: users::Model,
+    session_id: Uuid,
+    refresh_token: String,
+    refresh_lifetime: chrono::Duration,
+) -> ApiResult<TokenResponse> {
     Ok(TokenResponse {
         access_token: state.jwt.issue(user.id, session_id)?,
         token_type: "Bearer".into(),
         expires_in: state.jwt.ttl.as_secs(),
         refresh_token: Some(refresh_token),
-        refresh_expires_in: state.config.refresh_token_ttl.as_secs(),
+        refresh_expires_in: refresh_lifetime.num_seconds().max(0) as u64,
         user: user_service::to_wire(&user),
     })
 }

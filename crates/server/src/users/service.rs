@@ -10,7 +10,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::activity::{self, Audit, NewEntry};
-use crate::auth::{password, service as auth_service, Actor};
+use crate::auth::{password, service as auth_service, throttle, Actor};
 use crate::db::{contains_ci, is_unique_violation};
 use crate::entities::users;
 use crate::error::{ApiResult, AppError};
@@ -95,8 +95,9 @@ pub async fn list(state: &AppState, filter: &UserFilter) -> ApiResult<Page<User>
 
 pub async fn create(state: &AppState, actor: &Actor, new: NewUser) -> ApiResult<User> {
     policy::require(actor, petpixel_types::Resource::Users, petpixel_types::Action::Create)?;
-    policy::require_grant(actor, new.role, &new.permissions)?;
-    let hash = password::hash(new.password.clone()).await?;
+    policy::require_grant(actor, &Permissions::default(), new.role, &new.permissions)?;
+    reject_common("password", &new.password)?;
+    let hash = state.hasher.hash(new.password.clone()).await?;
     let txn = state.db.begin_write().await?;
     let user = insert(&*txn, &new, hash).await?;
     let entry = NewEntry::new("user.created", ActionType::Create, ResourceType::User, user.id)
@@ -135,7 +136,8 @@ async fn insert(conn: &impl ConnectionTrait, new: &NewUser, password_hash: Strin
 /// For `petpixel create-admin`: creates the admin, or makes an existing account an active admin
 /// with the given password (the way back in for a locked-out team).
 pub async fn create_or_reset_admin(state: &AppState, new: NewUser) -> anyhow::Result<(User, bool)> {
-    let hash = password::hash(new.password.clone()).await?;
+    reject_common("password", &new.password)?;
+    let hash = state.hasher.hash(new.password.clone()).await?;
     let txn = state.db.begin_write().await?;
     let existing = users::Entity::find().filter(users::Column::Email.eq(new.email.normalized())).one(&*txn).await?;
     let client = ClientInfo::default();
@@ -158,22 +160,26 @@ pub async fn create_or_reset_admin(state: &AppState, new: NewUser) -> anyhow::Re
     Ok((to_wire(&user), created))
 }
 
+/// A new password may not be one of the most common ones (existing users meet this rule the next
+/// time they change theirs).
+fn reject_common(field: &str, password: &str) -> ApiResult<()> {
+    if password::is_common(password) {
+        return Err(AppError::field(field, "too_common", "This is one of the 10,000 most common passwords; choose another."));
+    }
+    Ok(())
+}
+
 pub async fn update(state: &AppState, actor: &Actor, id: Uuid, changes: UserChanges) -> ApiResult<User> {
-    policy::require_update_user(actor, id, &changes)?;
+    let target = find(&state.db.conn, id).await?;
+    policy::require_update_user(actor, id, &permissions_of(&target), &changes)?;
     let new_hash = match &changes.password {
         None => None,
         Some(new_password) => {
             if id == actor.user_id {
-                let current = changes.current_password.clone().unwrap_or_default();
-                let stored = find(&state.db.conn, id).await?.password_hash;
-                if current.is_empty() {
-                    return Err(AppError::field("current_password", "required", "Enter your current password to set a new one."));
-                }
-                if !password::verify(current, Some(stored)).await {
-                    return Err(AppError::field("current_password", "incorrect", "That is not your current password."));
-                }
+                check_current_password(state, actor, &target, changes.current_password.as_deref()).await?;
             }
-            Some(password::hash(new_password.clone()).await?)
+            reject_common("password", new_password)?;
+            Some(state.hasher.hash(new_password.clone()).await?)
         }
     };
 
@@ -216,11 +222,35 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, changes: UserChan
         _ => "user.updated",
     };
     if !after.active {
+        // Deactivation ends everything the account could act with; its API tokens do not come
+        // back on reactivation. A password change keeps them: they are separate credentials.
         auth_service::revoke_all_sessions(&*txn, id, "deactivated").await?;
+        crate::api_tokens::service::revoke_all(&*txn, id).await?;
     }
     activity::record(&*txn, &Audit::from(actor), NewEntry::new(action, ActionType::Update, ResourceType::User, id).changes(diff)).await?;
     txn.commit().await?;
     Ok(to_wire(&after))
+}
+
+/// Your own password change proves the current one; wrong guesses count like failed logins, so
+/// a stolen session cannot try passwords without limit either.
+async fn check_current_password(state: &AppState, actor: &Actor, me: &users::Model, current: Option<&str>) -> ApiResult<()> {
+    let current = current.unwrap_or_default();
+    if current.is_empty() {
+        return Err(AppError::field("current_password", "required", "Enter your current password to set a new one."));
+    }
+    let attempt = throttle::begin(state, &me.email, &actor.client, Utc::now()).await?;
+    match state.hasher.verify(current.to_owned(), Some(me.password_hash.clone())).await {
+        Ok(true) => attempt.succeeded(&state.db.conn, &actor.client).await,
+        Ok(false) => {
+            attempt.failed(state, Some(me.id), "user.password_check_failed", &actor.client).await?;
+            Err(AppError::field("current_password", "incorrect", "That is not your current password."))
+        }
+        Err(e) => {
+            attempt.cancel(&state.db.conn).await?;
+            Err(e)
+        }
+    }
 }
 
 async fn end_sessions_except(conn: &impl ConnectionTrait, user_id: Uuid, keep: Option<Uuid>) -> ApiResult<()> {
@@ -237,15 +267,20 @@ async fn end_sessions_except(conn: &impl ConnectionTrait, user_id: Uuid, keep: O
     Ok(())
 }
 
-/// The team must keep at least one active admin.
+/// The team must keep at least one active admin. The active admins' rows stay locked until the
+/// change commits, so two admins demoting each other at once cannot both pass this check (on
+/// SQLite the write lock already runs one change at a time).
 async fn ensure_other_admin(conn: &impl ConnectionTrait, except: Uuid) -> ApiResult<()> {
-    let others = users::Entity::find()
+    let mut admins = users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
         .filter(users::Column::Role.eq(Role::Admin.as_str()))
-        .filter(users::Column::Active.eq(true))
-        .filter(users::Column::Id.ne(except))
-        .count(conn)
-        .await?;
-    if others == 0 {
+        .filter(users::Column::Active.eq(true));
+    if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        admins = admins.lock_exclusive();
+    }
+    let ids: Vec<Uuid> = admins.into_tuple().all(conn).await?;
+    if !ids.iter().any(|admin| *admin != except) {
         return Err(AppError::conflict("This is the last active admin; make someone else admin first."));
     }
     Ok(())
@@ -253,9 +288,9 @@ async fn ensure_other_admin(conn: &impl ConnectionTrait, except: Uuid) -> ApiRes
 
 pub async fn set_role(state: &AppState, actor: &Actor, id: Uuid, request: &SetRole) -> ApiResult<User> {
     let permissions = request.normalized_permissions();
-    policy::require_grant(actor, request.role, &permissions)?;
     let txn = state.db.begin_write().await?;
     let before = find(&*txn, id).await?;
+    policy::require_grant(actor, &permissions_of(&before), request.role, &permissions)?;
     if role_of(&before) == Role::Admin && request.role != Role::Admin && before.active {
         ensure_other_admin(&*txn, id).await?;
     }

@@ -162,7 +162,7 @@ async fn a_deactivated_user_is_locked_out_at_once() {
     assert_eq!(refresh.status, StatusCode::UNAUTHORIZED);
     let login = app.login(&artist.email, PASSWORD).await;
     assert_eq!(login.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(login.body["detail"], "This account has been deactivated.");
+    assert_eq!(login.body["detail"], "Wrong e-mail address or password.", "the right password is not confirmed");
 
     // Reactivated, they can log in again.
     app.patch(&format!("/api/v1/users/{}", artist.id), &admin.token, json!({ "active": true })).await;

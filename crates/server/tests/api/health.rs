@@ -36,9 +36,10 @@ async fn storage_health_fails_when_the_data_dir_is_unwritable() {
 async fn metrics_count_requests_by_route_and_status_and_show_the_pool() {
     let app = TestApp::new().await;
     let manager = app.user(Role::Manager).await;
+    let admin = app.user(Role::Admin).await;
     app.get("/api/v1/projects", &manager.token).await;
     app.get(&format!("/api/v1/projects/{}", uuid::Uuid::now_v7()), &manager.token).await;
-    let reply = app.request(Method::GET, "/metrics", None, None).await;
+    let reply = app.get("/metrics", &admin.token).await;
     assert_eq!(reply.status, StatusCode::OK);
     let text = reply.body.as_str().unwrap();
     assert!(text.contains(r#"http_requests_total{method="GET",route="/api/v1/projects",status="200"}"#), "{text}");

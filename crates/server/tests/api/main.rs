@@ -8,6 +8,7 @@ mod errors;
 mod health;
 mod openapi;
 mod projects;
+mod security;
 mod seed;
 mod support;
 mod users;

@@ -313,8 +313,11 @@ async fn a_soft_deleted_project_is_gone_from_everywhere() {
         .unwrap()
         .unwrap();
     assert!(row.deleted_at.is_some());
-    let history = app.get(&format!("/api/v1/activity?resource_id={id}"), &manager.token).await;
-    assert_eq!(history.body["items"][0]["action"], "project.deleted");
+    // Kept for admins; hidden from everyone else.
+    let history = format!("/api/v1/activity?resource_id={id}");
+    assert_eq!(app.get(&history, &manager.token).await.body["items"], json!([]));
+    let admin = app.user(Role::Admin).await;
+    assert_eq!(app.get(&history, &admin.token).await.body["items"][0]["action"], "project.deleted");
 }
 
 #[tokio::test]

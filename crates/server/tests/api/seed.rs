@@ -31,3 +31,15 @@ async fn the_demo_team_and_projects_cover_every_status_priority_and_package() {
     let created = activity.body["items"].as_array().unwrap().iter().filter(|e| e["action"] == "project.created").count();
     assert_eq!(created, 40, "every demo project has its history");
 }
+
+#[tokio::test]
+async fn seed_demo_refuses_a_database_that_has_real_users() {
+    let app = TestApp::new().await;
+    let admin = app.user(petpixel_types::Role::Admin).await;
+    let err = seed_demo(&app.state).await.unwrap_err();
+    assert!(err.to_string().contains("only fills an empty one"), "{err}");
+    // Nobody with the published demo password got in.
+    assert_eq!(app.login(&format!("admin@{DEMO_DOMAIN}"), DEMO_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+    let team = app.get("/api/v1/users?limit=100", &admin.token).await;
+    assert_eq!(team.body["total"], 1);
+}

@@ -145,6 +145,30 @@ impl TestApp {
         self.request(Method::POST, "/api/v1/auth/login", None, Some(json!({ "email": email, "password": password }))).await
     }
 
+    /// A login through our proxy from `ip` (the app must trust the proxy to see it).
+    pub async fn login_from(&self, ip: &str, email: &str, password: &str) -> Reply {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/auth/login")
+            .header("content-type", "application/json")
+            .header("user-agent", USER_AGENT)
+            .header("x-forwarded-for", ip)
+            .body(Body::from(serde_json::to_vec(&json!({ "email": email, "password": password })).unwrap()))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// Gives `user` extra grants straight in the database, as an admin might have.
+    pub async fn grant(&self, user: Uuid, permissions: &[&str]) {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        users::Entity::update_many()
+            .col_expr(users::Column::Permissions, sea_orm::sea_query::Expr::value(json!(permissions)))
+            .filter(users::Column::Id.eq(user))
+            .exec(&self.state.db.conn)
+            .await
+            .unwrap();
+    }
+
     /// A user inserted straight into the database (role and password known), then logged in
     /// through the API.
     pub async fn user(&self, role: Role) -> TestUser {
