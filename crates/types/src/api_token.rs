@@ -60,9 +60,10 @@ pub struct CreateApiToken {
     pub name: String,
     /// Permissions the token carries, each among your own; for example `["projects:read"]`.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(required = true))]
+    #[cfg_attr(feature = "openapi", schema(required = true, min_items = 1))]
     pub scopes: Vec<Permission>,
     /// 1 to 365; default 90.
+    #[serde(default, deserialize_with = "crate::patch::whole")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub expires_in_days: Option<i64>,
 }

@@ -42,12 +42,13 @@ impl<E: serde::de::Error> MissingField for E {}
 #[macro_export]
 #[doc(hidden)]
 macro_rules! string_schema {
-    ($ty:ty, $description:literal, $example:literal) => {
+    ($ty:ty, $description:literal, $example:literal $(, pattern = $pattern:literal)?) => {
         impl utoipa::PartialSchema for $ty {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
                 utoipa::openapi::ObjectBuilder::new()
                     .schema_type(utoipa::openapi::schema::Type::String)
                     .description(Some($description))
+                    $(.pattern(Some($pattern)))?
                     .examples([serde_json::json!($example)])
                     .into()
             }

@@ -362,4 +362,4 @@ mod tests {
 }
 
 #[cfg(feature = "openapi")]
-crate::string_schema!(Permission, "`resource:action`, `resource:*` or `*`; resources: projects, assets, urls, builds, users, analytics, notifications; actions: read, create, update, delete.", "projects:read");
+crate::string_schema!(Permission, "`resource:action`, `resource:*` or `*`; resources: projects, assets, urls, builds, users, analytics, notifications; actions: read, create, update, delete.", "projects:read", pattern = "^(\\*|(\\*|projects|assets|urls|builds|users|analytics|notifications):(\\*|read|create|update|delete))$");

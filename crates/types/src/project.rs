@@ -129,12 +129,23 @@ pub struct GameConfigInput {
         )
     )]
     pub theme: String,
-    #[cfg_attr(feature = "openapi", schema(required = true))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub difficulty: Option<Difficulty>,
     /// Up to 20, each 1 to 100 characters.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = features_schema))]
     pub features: Vec<String>,
+}
+
+#[cfg(feature = "openapi")]
+fn features_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    let feature = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(100))
+        .pattern(Some("^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"));
+    ArrayBuilder::new().items(feature).max_items(Some(MAX_FEATURES)).build()
 }
 
 impl GameConfigInput {
@@ -187,7 +198,7 @@ pub struct CreateProject {
     #[cfg_attr(feature = "openapi", schema(required = true, format = "email", example = "sunny@example.com", max_length = 254))]
     pub customer_email: String,
     /// Digits with spaces, dots, dashes, parentheses and a leading `+`; 5 to 20 digits.
-    #[cfg_attr(feature = "openapi", schema(max_length = 50, pattern = "^\\s*\\+?[0-9 .()-]*\\s*$"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 50, pattern = "^ *(\\+?[ .()-]*([0-9][ .()-]*){5,20})? *$"))]
     pub customer_phone: Option<String>,
     #[serde(default)]
     #[cfg_attr(
@@ -203,17 +214,19 @@ pub struct CreateProject {
     pub pet_name: String,
     #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"))]
     pub pet_breed: Option<String>,
+    #[serde(default, deserialize_with = "patch::whole")]
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 40))]
     pub pet_age: Option<i64>,
     #[cfg_attr(feature = "openapi", schema(max_length = 10000, pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"))]
     pub pet_personality: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(required = true))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub package_type: Option<PackageType>,
-    #[cfg_attr(feature = "openapi", schema(required = true))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub game_config: Option<GameConfigInput>,
     /// Defaults to `normal`.
     pub priority: Option<Priority>,
     pub deadline: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "patch::whole")]
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 10000))]
     pub estimated_hours: Option<i64>,
     #[cfg_attr(feature = "openapi", schema(max_length = 10000, pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"))]
@@ -301,7 +314,7 @@ pub struct UpdateProject {
     #[cfg_attr(feature = "openapi", schema(format = "email", max_length = 254))]
     pub customer_email: Option<String>,
     #[serde(default, deserialize_with = "patch::nullable", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 50, pattern = "^\\s*\\+?[0-9 .()-]*\\s*$"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 50, pattern = "^ *(\\+?[ .()-]*([0-9][ .()-]*){5,20})? *$"))]
     pub customer_phone: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
@@ -316,7 +329,7 @@ pub struct UpdateProject {
     #[serde(default, deserialize_with = "patch::nullable", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 100, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"))]
     pub pet_breed: Option<Option<String>>,
-    #[serde(default, deserialize_with = "patch::nullable", skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "patch::whole_nullable", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 0, maximum = 40))]
     pub pet_age: Option<Option<i64>>,
     #[serde(default, deserialize_with = "patch::nullable", skip_serializing_if = "Option::is_none")]
@@ -329,10 +342,10 @@ pub struct UpdateProject {
     #[serde(default, deserialize_with = "patch::nullable", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<NaiveDate>))]
     pub deadline: Option<Option<NaiveDate>>,
-    #[serde(default, deserialize_with = "patch::nullable", skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "patch::whole_nullable", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 0, maximum = 10000))]
     pub estimated_hours: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "patch::nullable", skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "patch::whole_nullable", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 0, maximum = 10000))]
     pub actual_hours: Option<Option<i64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -523,14 +536,25 @@ impl FromStr for Sort {
 #[serde(deny_unknown_fields)]
 pub struct ProjectQuery {
     /// One status or several, comma-separated (`backlog,review`).
+    #[cfg_attr(
+        feature = "openapi",
+        param(pattern = "^ *((backlog|in_progress|review|complete) *(, *(backlog|in_progress|review|complete) *)*)?$")
+    )]
     pub status: Option<String>,
     /// A user id, `me` or `none`.
+    #[cfg_attr(
+        feature = "openapi",
+        param(pattern = "^ *(me|none|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})? *$")
+    )]
     pub assigned_to: Option<String>,
     /// One priority or several, comma-separated.
+    #[cfg_attr(feature = "openapi", param(pattern = "^ *((low|normal|high|urgent) *(, *(low|normal|high|urgent) *)*)?$"))]
     pub priority: Option<String>,
     /// One package type or several, comma-separated.
+    #[cfg_attr(feature = "openapi", param(pattern = "^ *((express|custom|premium) *(, *(express|custom|premium) *)*)?$"))]
     pub package_type: Option<String>,
     /// Words to find in the customer's name or e-mail, the pet's name or the notes.
+    #[cfg_attr(feature = "openapi", param(max_length = 200, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"))]
     pub q: Option<String>,
     /// Only projects with a deadline before this day.
     pub due_before: Option<NaiveDate>,
@@ -538,6 +562,7 @@ pub struct ProjectQuery {
     pub overdue: Option<bool>,
     /// `created_at`, `updated_at`, `deadline`, `priority`, `status`, `pet_name` or `customer_name`;
     /// a leading `-` sorts descending. Default `-created_at`.
+    #[cfg_attr(feature = "openapi", param(pattern = "^ *(-?(created_at|updated_at|deadline|priority|status|pet_name|customer_name))? *$"))]
     pub sort: Option<String>,
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub limit: Option<i64>,

@@ -202,6 +202,7 @@ pub struct UserQuery {
     pub role: Option<Role>,
     pub active: Option<bool>,
     /// Words to find in the name or e-mail.
+    #[cfg_attr(feature = "openapi", param(max_length = 200, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"))]
     pub q: Option<String>,
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub limit: Option<i64>,

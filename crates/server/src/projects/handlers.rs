@@ -88,7 +88,7 @@ pub async fn get_project(
 /// Edit a project. Artists edit only projects assigned to them. Send `If-Match` with the ETag you
 /// loaded to be refused (409) if someone changed it meanwhile.
 #[utoipa::path(patch, path = "/projects/{id}", tag = "projects", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "The ETag you loaded")),
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "The ETag you loaded", nullable = false, pattern = "^ *(\\*|(W/)?\"?[0-9]{1,9}\"?) *$")),
     request_body = UpdateProject,
     responses(
         (status = 200, description = "The updated project", body = Project, headers(("ETag" = String))),
