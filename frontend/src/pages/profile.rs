@@ -86,6 +86,9 @@ pub fn Profile() -> impl IntoView {
                     <TextField label="Current password" name="current_password" value=current errors=errors kind="password" />
                     <TextField label="New password" name="password" value=new_password errors=errors kind="password" hint="At least 12 characters, not a common password." />
                 </fieldset>
+                <p class="muted">
+                    "Changing it logs you out everywhere else. Your API tokens keep working: revoke them below if they may have leaked too."
+                </p>
                 <button type="submit" class="primary">"Change password"</button>
             </form>
             <ApiTokens permissions=me.permissions.iter().map(|g| g.permission).collect() />
