@@ -1,7 +1,6 @@
-//! Application state and the router: every route, its middleware, and the OpenAPI document.
+//! The router: every route, its middleware, and the OpenAPI document; and serving it.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, StatusCode};
@@ -19,37 +18,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::jwt::{self, JwtKeys};
-use crate::auth::password::Hasher;
-use crate::config::Config;
-use crate::db::Db;
 use crate::error::AppError;
 use crate::openapi::ApiDoc;
+use crate::state::AppState;
 use crate::{activity, api_tokens, auth, health, projects, security_headers, telemetry, users};
-
-#[derive(Clone)]
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub db: Db,
-    pub jwt: Arc<JwtKeys>,
-    pub hasher: Hasher,
-}
-
-impl AppState {
-    /// Connects to the database, brings its schema up to date and loads the signing key.
-    pub async fn new(config: Config) -> anyhow::Result<Self> {
-        let db = Db::connect(&config).await?;
-        db.migrate().await?;
-        Self::with_db(config, db)
-    }
-
-    pub fn with_db(config: Config, db: Db) -> anyhow::Result<Self> {
-        let secret = jwt::load_or_create_secret(config.jwt_secret.as_ref(), &config.data_dir)?;
-        let jwt = JwtKeys::new(&secret, config.access_token_ttl);
-        let hasher = Hasher::new(config.password_hash_concurrency, config.password_hash_queue);
-        Ok(AppState { config: Arc::new(config), db, jwt: Arc::new(jwt), hasher })
-    }
-}
 
 /// `/api/v1`: one line per path; each handler lives in the module named after its URL.
 fn v1_routes() -> OpenApiRouter<AppState> {

@@ -7,7 +7,8 @@ use petpixel_types::user::CreateUser;
 
 use crate::config::Config;
 use crate::db::Db;
-use crate::{app, seed, telemetry, users, AppState};
+use crate::state::AppState;
+use crate::{app, seed, telemetry, users};
 
 #[derive(Parser)]
 #[command(name = "petpixel", version, about = "PetPixel Studio: the API, realtime hub, SPA and game pages in one binary")]

@@ -1,12 +1,9 @@
 //! Extractors that answer bad input with the same problem+json as everything else, naming the
 //! field at fault.
 
-use std::net::{IpAddr, SocketAddr};
-
 use axum::body::Bytes;
-use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use petpixel_types::{FieldError, ValidationErrors};
@@ -122,44 +119,6 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
     }
 }
 
-/// Where a request came from, for the activity log.
-#[derive(Debug, Clone, Default)]
-pub struct ClientInfo {
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-}
-
-impl ClientInfo {
-    /// With `trusted_hops` (`PETPIXEL_TRUST_PROXY`), the address our outermost proxy appended to
-    /// `X-Forwarded-For`: entries left of it were written by the client and prove nothing.
-    pub fn from_parts(parts: &Parts, trusted_hops: Option<usize>) -> Self {
-        let forwarded = trusted_hops.and_then(|hops| forwarded_for(&parts.headers, hops));
-        let ip = forwarded
-            .or_else(|| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip()))
-            .or_else(|| parts.extensions.get::<MockConnectInfo<SocketAddr>>().map(|MockConnectInfo(addr)| addr.ip()))
-            .map(|ip| ip.to_canonical().to_string());
-        let user_agent =
-            parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|ua| ua.chars().take(500).collect::<String>());
-        ClientInfo { ip, user_agent }
-    }
-}
-
-/// The `hops`-th address from the right of every `X-Forwarded-For` line taken together.
-fn forwarded_for(headers: &HeaderMap, hops: usize) -> Option<IpAddr> {
-    let entries: Vec<&str> =
-        headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).map(str::trim).collect();
-    let index = entries.len().checked_sub(hops.max(1))?;
-    entries[index].parse().ok()
-}
-
-impl FromRequestParts<crate::AppState> for ClientInfo {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &crate::AppState) -> Result<Self, Self::Rejection> {
-        Ok(ClientInfo::from_parts(parts, state.config.trusted_hops()))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,15 +131,5 @@ mod tests {
         assert_eq!((e.field.as_str(), e.code.as_str()), ("game_config.theme", "required"));
         let e = field_error("package_type", "unknown variant `deluxe`, expected one of `express`");
         assert_eq!((e.field.as_str(), e.code.as_str()), ("package_type", "invalid_value"));
-    }
-
-    #[test]
-    fn the_client_address_is_the_one_our_proxy_appended() {
-        let mut headers = HeaderMap::new();
-        headers.append("x-forwarded-for", "6.6.6.6, 10.0.0.1".parse().unwrap());
-        headers.append("x-forwarded-for", "198.51.100.9".parse().unwrap());
-        assert_eq!(forwarded_for(&headers, 1), Some("198.51.100.9".parse().unwrap()), "not the client-written leftmost entry");
-        assert_eq!(forwarded_for(&headers, 2), Some("10.0.0.1".parse().unwrap()));
-        assert_eq!(forwarded_for(&headers, 4), None, "fewer entries than proxies: none can be trusted");
     }
 }

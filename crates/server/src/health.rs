@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use petpixel_types::health::{ComponentHealth, DeepHealth, Health};
 
-use crate::AppState;
+use crate::state::AppState;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 

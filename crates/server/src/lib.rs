@@ -4,6 +4,7 @@
 //! `projects::handlers::update_project_status`, which calls `projects::service::set_status`.
 
 pub mod activity;
+pub mod actor;
 pub mod api_tokens;
 pub mod app;
 pub mod auth;
@@ -19,9 +20,11 @@ pub mod policy;
 pub mod projects;
 pub mod security_headers;
 pub mod seed;
+pub mod state;
 pub mod telemetry;
 pub mod users;
 pub mod web;
 
-pub use app::{openapi, router, serve, AppState};
+pub use app::{openapi, router, serve};
 pub use config::Config;
+pub use state::AppState;

@@ -6,7 +6,7 @@ use petpixel_types::user::UserChanges;
 use petpixel_types::{Action, Grant, Permission, Permissions, Resource, Role, Scope};
 use uuid::Uuid;
 
-use crate::auth::Actor;
+use crate::actor::Actor;
 use crate::error::{ApiResult, AppError};
 
 fn missing(resource: Resource, action: Action) -> AppError {

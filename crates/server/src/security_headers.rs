@@ -7,7 +7,7 @@ use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::AppState;
+use crate::state::AppState;
 
 pub async fn add(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let auth = request.uri().path().starts_with("/api/v1/auth/");

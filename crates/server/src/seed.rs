@@ -9,9 +9,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::activity::{self, Audit, NewEntry};
+use crate::actor::ClientInfo;
 use crate::entities::{projects, users};
-use crate::extract::ClientInfo;
-use crate::AppState;
+use crate::state::AppState;
 
 pub const DEMO_PASSWORD: &str = "petpixel-demo";
 pub const DEMO_DOMAIN: &str = "demo.petpixel.example";
@@ -67,7 +67,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
     }
     let hash = state.hasher.hash(DEMO_PASSWORD.to_owned()).await?;
     let now = Utc::now();
-    let client = ClientInfo { ip: Some("127.0.0.1".into()), user_agent: Some("petpixel seed-demo".into()) };
+    let client = ClientInfo::system("seed-demo");
     let txn = state.db.begin_write().await?;
 
     let mut team = Vec::new();

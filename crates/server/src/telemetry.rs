@@ -14,9 +14,10 @@ use tracing_subscriber::EnvFilter;
 
 use petpixel_types::Problem;
 
-use crate::auth::Actor;
+use crate::actor::Actor;
 use crate::error::ApiResult;
-use crate::{policy, AppState};
+use crate::policy;
+use crate::state::AppState;
 
 pub fn init_tracing(json: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));

@@ -7,73 +7,24 @@ use uuid::Uuid;
 use crate::page::parse_limit;
 use crate::ValidationErrors;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ActionType {
-    Create,
-    Update,
-    Delete,
-    View,
+string_enum!(ActionType {
+    Create = "create",
+    Update = "update",
+    Delete = "delete",
+    View = "view",
     /// Logins, logouts and token events.
-    Auth,
-}
+    Auth = "auth",
+});
 
-impl ActionType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActionType::Create => "create",
-            ActionType::Update => "update",
-            ActionType::Delete => "delete",
-            ActionType::View => "view",
-            ActionType::Auth => "auth",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ResourceType {
-    Project,
-    Asset,
-    Url,
-    Build,
-    User,
-    ApiToken,
-    Notification,
-}
-
-impl ResourceType {
-    pub const ALL: [ResourceType; 7] = [
-        ResourceType::Project,
-        ResourceType::Asset,
-        ResourceType::Url,
-        ResourceType::Build,
-        ResourceType::User,
-        ResourceType::ApiToken,
-        ResourceType::Notification,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResourceType::Project => "project",
-            ResourceType::Asset => "asset",
-            ResourceType::Url => "url",
-            ResourceType::Build => "build",
-            ResourceType::User => "user",
-            ResourceType::ApiToken => "api_token",
-            ResourceType::Notification => "notification",
-        }
-    }
-}
-
-impl std::str::FromStr for ResourceType {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| format!("unknown resource type `{s}`"))
-    }
-}
+string_enum!(ResourceType {
+    Project = "project",
+    Asset = "asset",
+    Url = "url",
+    Build = "build",
+    User = "user",
+    ApiToken = "api_token",
+    Notification = "notification",
+});
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

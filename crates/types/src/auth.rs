@@ -68,14 +68,10 @@ pub struct RefreshRequest {
     pub refresh_token: Option<String>,
 }
 
-/// How the caller authenticated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum AuthMethod {
-    Session,
-    ApiToken,
-}
+string_enum!(
+    /// How the caller authenticated.
+    AuthMethod { Session = "session", ApiToken = "api_token" }
+);
 
 /// The body of `GET /api/v1/auth/me`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

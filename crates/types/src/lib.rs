@@ -4,6 +4,43 @@
 //! client and the SPA share these types, and the SPA runs the very same validation before it sends
 //! a form, so a field error reads the same whether the browser or the server found it.
 
+/// A closed set of names that travels as a snake_case string: `as_str`, `FromStr` (an unknown
+/// name is an error naming the known ones), `Display`, serde and the OpenAPI schema, and `ALL` in
+/// declaration order (which is also the order `Ord` sorts by). Every such enum of the API is one.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: [$name; <[&str]>::len(&[$($text),+])] = [$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| {
+                    let expected: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                    format!("`{s}` is not one of {}", expected.join(", "))
+                })
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 pub mod activity;
 pub mod api_token;
 pub mod asset;

@@ -10,26 +10,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    Manager,
-    Artist,
-}
+string_enum!(Role { Admin = "admin", Manager = "manager", Artist = "artist" });
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Admin, Role::Manager, Role::Artist];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Manager => "manager",
-            Role::Artist => "artist",
-        }
-    }
-
     /// What the role grants before any per-user additions.
     pub fn grants(self) -> Vec<Grant> {
         use Action::*;
@@ -61,74 +44,17 @@ impl Role {
     }
 }
 
-impl FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| format!("unknown role `{s}`"))
-    }
-}
+string_enum!(Resource {
+    Projects = "projects",
+    Assets = "assets",
+    Urls = "urls",
+    Builds = "builds",
+    Users = "users",
+    Analytics = "analytics",
+    Notifications = "notifications",
+});
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Resource {
-    Projects,
-    Assets,
-    Urls,
-    Builds,
-    Users,
-    Analytics,
-    Notifications,
-}
-
-impl Resource {
-    pub const ALL: [Resource; 7] = [
-        Resource::Projects,
-        Resource::Assets,
-        Resource::Urls,
-        Resource::Builds,
-        Resource::Users,
-        Resource::Analytics,
-        Resource::Notifications,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Resource::Projects => "projects",
-            Resource::Assets => "assets",
-            Resource::Urls => "urls",
-            Resource::Builds => "builds",
-            Resource::Users => "users",
-            Resource::Analytics => "analytics",
-            Resource::Notifications => "notifications",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Action {
-    Read,
-    Create,
-    Update,
-    Delete,
-}
-
-impl Action {
-    pub const ALL: [Action; 4] = [Action::Read, Action::Create, Action::Update, Action::Delete];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Read => "read",
-            Action::Create => "create",
-            Action::Update => "update",
-            Action::Delete => "delete",
-        }
-    }
-}
+string_enum!(Action { Read = "read", Create = "create", Update = "update", Delete = "delete" });
 
 /// `resource:action`, where `None` on either side means every one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -209,16 +135,15 @@ impl From<Permission> for String {
     }
 }
 
-/// How far a grant reaches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Scope {
-    /// Only on projects assigned to the user (and what belongs to them).
-    Assigned,
-    /// On everything.
-    Any,
-}
+string_enum!(
+    /// How far a grant reaches.
+    Scope {
+        /// Only on projects assigned to the user (and what belongs to them).
+        Assigned = "assigned",
+        /// On everything.
+        Any = "any",
+    }
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1,6 +1,5 @@
 //! Projects: one customer's game, from order intake to delivery.
 
-use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -14,40 +13,6 @@ use crate::patch;
 use crate::user::UserSummary;
 use crate::validate::{int_in_range, optional_phone, optional_text, required_text};
 use crate::ValidationErrors;
-
-macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| {
-                    let expected: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                    format!("`{s}` is not one of {}", expected.join(", "))
-                })
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
 
 string_enum!(
     /// Where a project stands: backlog -> in_progress -> review -> complete.

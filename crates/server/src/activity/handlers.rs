@@ -4,11 +4,11 @@ use petpixel_types::activity::{ActivityPage, ActivityQuery, CursorQuery};
 use petpixel_types::Problem;
 use uuid::Uuid;
 
-use super::service::{self, Filter, View};
-use crate::auth::Actor;
-use crate::error::{ApiResult, AppError};
+use super::service;
+use crate::actor::Actor;
+use crate::error::ApiResult;
 use crate::extract::{ApiPath, ApiQuery};
-use crate::{policy, projects, AppState};
+use crate::state::AppState;
 
 /// The activity feed, newest first, paged by cursor.
 ///
@@ -25,21 +25,7 @@ pub async fn list_activity(
     ApiQuery(query): ApiQuery<ActivityQuery>,
 ) -> ApiResult<Json<ActivityPage>> {
     let limit = query.validate()?;
-    let readable = policy::readable_activity_types(&actor);
-    let resource_types = match query.resource_type {
-        Some(t) if readable.contains(&t) => vec![t],
-        Some(t) => return Err(AppError::forbidden(format!("You may not read `{}` activity.", t.as_str()))),
-        None if readable.is_empty() => return Err(AppError::forbidden("You may not read the activity feed.")),
-        None => readable,
-    };
-    let filter = Filter {
-        resource_types,
-        resource_id: query.resource_id,
-        user_id: query.user_id,
-        project_id: None,
-        include_deleted_projects: policy::is_admin(&actor),
-    };
-    service::list(&state.db.conn, filter, view(&actor), query.before, limit).await.map(Json)
+    service::feed(&state.db.conn, &actor, &query, limit).await.map(Json)
 }
 
 /// A project's activity, its assets', URLs' and builds' included, newest first.
@@ -56,13 +42,6 @@ pub async fn list_project_activity(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<CursorQuery>,
 ) -> ApiResult<Json<ActivityPage>> {
-    policy::require(&actor, petpixel_types::Resource::Projects, petpixel_types::Action::Read)?;
     let limit = query.validate()?;
-    projects::service::find(&state.db.conn, id).await?;
-    let filter = Filter { resource_types: vec![], resource_id: None, user_id: None, project_id: Some(id), include_deleted_projects: false };
-    service::list(&state.db.conn, filter, view(&actor), query.before, limit).await.map(Json)
-}
-
-fn view(actor: &Actor) -> View {
-    View { client_details: policy::sees_client_details(actor) }
+    service::project_feed(&state.db.conn, &actor, id, query.before, limit).await.map(Json)
 }

@@ -1,14 +1,18 @@
 use chrono::Utc;
-use petpixel_types::activity::{ActionType, ActivityEntry, ActivityPage, ResourceType};
+use petpixel_types::activity::{ActionType, ActivityEntry, ActivityPage, ActivityQuery, ResourceType};
+use petpixel_types::{Action, Resource};
 use sea_orm::sea_query::Query;
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use crate::auth::Actor;
+use crate::actor::Actor;
+use crate::actor::ClientInfo;
 use crate::entities::{activity_logs, projects};
-use crate::error::ApiResult;
-use crate::extract::ClientInfo;
+use crate::error::{ApiResult, AppError};
+use crate::policy;
 
 /// Who acts, and from where.
 pub struct Audit<'a> {
@@ -98,6 +102,45 @@ pub fn diff(before: &Value, after: &Value, ignore: &[&str]) -> Map<String, Value
         .collect()
 }
 
+/// The feed the caller may read: the resource types their permissions reach (or the one asked for,
+/// if they may read it), with colleagues' addresses for those who manage the team, and deleted
+/// projects' entries for admins.
+pub async fn feed(conn: &impl ConnectionTrait, actor: &Actor, query: &ActivityQuery, limit: u32) -> ApiResult<ActivityPage> {
+    let readable = policy::readable_activity_types(actor);
+    let resource_types = match query.resource_type {
+        Some(t) if readable.contains(&t) => vec![t],
+        Some(t) => return Err(AppError::forbidden(format!("You may not read `{}` activity.", t.as_str()))),
+        None if readable.is_empty() => return Err(AppError::forbidden("You may not read the activity feed.")),
+        None => readable,
+    };
+    let filter = Filter {
+        resource_types,
+        resource_id: query.resource_id,
+        user_id: query.user_id,
+        project_id: None,
+        include_deleted_projects: policy::is_admin(actor),
+    };
+    list(conn, filter, View::for_actor(actor), query.before, limit).await
+}
+
+/// One live project's history, its assets', URLs' and builds' included.
+pub async fn project_feed(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    project_id: Uuid,
+    before: Option<Uuid>,
+    limit: u32,
+) -> ApiResult<ActivityPage> {
+    policy::require(actor, Resource::Projects, Action::Read)?;
+    let live = projects::Entity::find_by_id(project_id).filter(projects::Column::DeletedAt.is_null()).count(conn).await? > 0;
+    if !live {
+        return Err(AppError::not_found("project"));
+    }
+    let filter =
+        Filter { resource_types: vec![], resource_id: None, user_id: None, project_id: Some(project_id), include_deleted_projects: false };
+    list(conn, filter, View::for_actor(actor), before, limit).await
+}
+
 pub struct Filter {
     pub resource_types: Vec<ResourceType>,
     pub resource_id: Option<Uuid>,
@@ -112,6 +155,12 @@ pub struct Filter {
 pub struct View {
     /// The actor's IP address and user agent (for those who manage the team).
     pub client_details: bool,
+}
+
+impl View {
+    pub fn for_actor(actor: &Actor) -> Self {
+        View { client_details: policy::sees_client_details(actor) }
+    }
 }
 
 /// A page of entries, newest first. Ids are UUIDv7, so `id < before` is "older than the cursor".

@@ -6,10 +6,10 @@ use petpixel_types::Problem;
 use uuid::Uuid;
 
 use super::service;
-use crate::auth::Actor;
+use crate::actor::Actor;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath};
-use crate::AppState;
+use crate::state::AppState;
 
 /// Your live API tokens, newest first. Secrets are never shown again.
 #[utoipa::path(get, path = "/api-tokens", tag = "api-tokens", security(("bearer" = [])),

@@ -1,32 +1,20 @@
 use chrono::Utc;
 use petpixel_types::activity::{ActionType, ResourceType};
 use petpixel_types::api_token::{ApiToken, CreatedApiToken, NewApiToken};
-use petpixel_types::{Permission, ValidationErrors};
+use petpixel_types::ValidationErrors;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::model::to_wire;
 use crate::activity::{self, Audit, NewEntry};
-use crate::auth::{secret, Actor};
+use crate::actor::Actor;
+use crate::auth::secret;
 use crate::entities::api_tokens;
 use crate::error::{ApiResult, AppError};
-use crate::{policy, AppState};
-
-pub fn scopes_of(token: &api_tokens::Model) -> Vec<Permission> {
-    token.scopes.as_array().map(|a| a.iter().filter_map(|v| v.as_str()?.parse().ok()).collect()).unwrap_or_default()
-}
-
-fn to_wire(t: &api_tokens::Model) -> ApiToken {
-    ApiToken {
-        id: t.id,
-        name: t.name.clone(),
-        scopes: scopes_of(t),
-        expires_at: t.expires_at,
-        last_used_at: t.last_used_at,
-        created_at: t.created_at,
-    }
-}
+use crate::policy;
+use crate::state::AppState;
 
 /// The caller's live tokens, newest first.
 pub async fn list(state: &AppState, actor: &Actor) -> ApiResult<Vec<ApiToken>> {

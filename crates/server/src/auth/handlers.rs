@@ -5,12 +5,14 @@ use axum::Json;
 use petpixel_types::auth::{LoginRequest, Me, RefreshRequest, TokenResponse};
 use petpixel_types::Problem;
 
-use super::{cookie, service, Actor};
+use super::{cookie, service};
+use crate::actor::Actor;
+use crate::actor::ClientInfo;
 use crate::error::ApiResult;
 use crate::error::AppError;
-use crate::extract::{ApiJson, ClientInfo};
+use crate::extract::ApiJson;
+use crate::state::AppState;
 use crate::users::service as user_service;
-use crate::AppState;
 
 /// Log in with e-mail and password.
 ///
@@ -91,6 +93,6 @@ pub async fn delete_session(State(state): State<AppState>, actor: Actor) -> ApiR
 #[utoipa::path(get, path = "/auth/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, description = "The caller", body = Me)))]
 pub async fn get_me(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Me>> {
-    let user = user_service::get(&state, actor.user_id).await?;
+    let user = user_service::get(&state, &actor, actor.user_id).await?;
     Ok(Json(Me { user, auth_method: actor.method, permissions: actor.permissions.expanded() }))
 }

@@ -6,33 +6,19 @@ pub mod jwt;
 pub mod password;
 pub mod secret;
 pub mod service;
+pub mod sessions;
 pub(crate) mod throttle;
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use petpixel_types::auth::AuthMethod;
-use petpixel_types::{Permissions, Role};
-use uuid::Uuid;
 
+pub use crate::actor::Actor;
+use crate::actor::ClientInfo;
 use crate::error::AppError;
-use crate::extract::ClientInfo;
-use crate::AppState;
+use crate::state::AppState;
 
-/// An authenticated caller, with their effective permissions and where the request came from.
-/// Handlers take it as an argument; a request without valid credentials never reaches them.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub user_id: Uuid,
-    pub email: String,
-    pub role: Role,
-    pub permissions: Permissions,
-    pub method: AuthMethod,
-    /// The session of a JWT-authenticated request.
-    pub session_id: Option<Uuid>,
-    pub client: ClientInfo,
-}
-
+/// A request without valid credentials never reaches a handler that takes an [`Actor`].
 impl FromRequestParts<AppState> for Actor {
     type Rejection = AppError;
 

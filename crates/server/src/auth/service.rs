@@ -10,13 +10,14 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::secret::{self, API_TOKEN_PREFIX};
-use super::{throttle, Actor};
+use super::sessions::{end as end_sessions, Ended};
+use super::throttle;
 use crate::activity::{self, Audit, NewEntry};
+use crate::actor::{Actor, ClientInfo};
 use crate::entities::{api_tokens, refresh_tokens, sessions, users};
 use crate::error::{ApiResult, AppError};
-use crate::extract::ClientInfo;
-use crate::users::service as user_service;
-use crate::AppState;
+use crate::state::AppState;
+use crate::users::model as user_model;
 
 const BAD_CREDENTIALS: &str = "Wrong e-mail address or password.";
 /// An API token's `last_used_at` is written at most this often, to keep writes off the read path.
@@ -41,7 +42,7 @@ pub async fn authenticate(state: &AppState, token: &str, client: ClientInfo) -> 
     if session.user_id != claims.sub || session.revoked_at.is_some() {
         return Err(AppError::unauthorized("This session has ended; log in again."));
     }
-    let permissions = user_service::permissions_of(&user);
+    let permissions = user_model::permissions_of(&user);
     Ok(actor(user, permissions, AuthMethod::Session, Some(session.id), client))
 }
 
@@ -68,13 +69,13 @@ async fn authenticate_api_token(state: &AppState, token: &str, client: ClientInf
             .exec(&state.db.conn)
             .await?;
     }
-    let scopes = crate::api_tokens::service::scopes_of(&row);
-    let permissions = user_service::permissions_of(&user).restrict_to(&scopes);
+    let scopes = crate::api_tokens::model::scopes_of(&row);
+    let permissions = user_model::permissions_of(&user).restrict_to(&scopes);
     Ok(actor(user, permissions, AuthMethod::ApiToken, None, client))
 }
 
 fn actor(user: users::Model, permissions: Permissions, method: AuthMethod, session_id: Option<Uuid>, client: ClientInfo) -> Actor {
-    Actor { user_id: user.id, role: user_service::role_of(&user), email: user.email, permissions, method, session_id, client }
+    Actor { user_id: user.id, role: user_model::role_of(&user), email: user.email, permissions, method, session_id, client }
 }
 
 pub async fn login(state: &AppState, request: &LoginRequest, client: ClientInfo) -> ApiResult<TokenResponse> {
@@ -169,7 +170,7 @@ pub async fn refresh(state: &AppState, raw: &str, client: ClientInfo) -> ApiResu
         .rows_affected
         == 1;
     if !spent {
-        revoke_session(&*txn, session.id, "refresh_token_reused", now).await?;
+        end_sessions(&*txn, Ended::One(session.id), "refresh_token_reused").await?;
         let audit = Audit::new(Some(session.user_id), None, &client);
         let entry = NewEntry::new("session.refresh_token_reused", ActionType::Auth, ResourceType::User, session.user_id)
             .details(json!({ "session_id": session.id }));
@@ -201,34 +202,11 @@ pub async fn logout(state: &AppState, actor: &Actor) -> ApiResult<()> {
     let session_id =
         actor.session_id.ok_or_else(|| AppError::bad_request("API tokens do not log out; revoke them at /api/v1/api-tokens/{id}."))?;
     let txn = state.db.begin_write().await?;
-    revoke_session(&*txn, session_id, "logout", Utc::now()).await?;
+    end_sessions(&*txn, Ended::One(session_id), "logout").await?;
     let entry =
         NewEntry::new("user.logged_out", ActionType::Auth, ResourceType::User, actor.user_id).details(json!({ "session_id": session_id }));
     activity::record(&*txn, &Audit::from(actor), entry).await?;
     txn.commit().await?;
-    Ok(())
-}
-
-pub async fn revoke_session(conn: &impl ConnectionTrait, session_id: Uuid, reason: &str, now: DateTime<Utc>) -> ApiResult<()> {
-    sessions::Entity::update_many()
-        .col_expr(sessions::Column::RevokedAt, Expr::value(now))
-        .col_expr(sessions::Column::RevokedReason, Expr::value(reason))
-        .filter(sessions::Column::Id.eq(session_id))
-        .filter(sessions::Column::RevokedAt.is_null())
-        .exec(conn)
-        .await?;
-    Ok(())
-}
-
-/// Ends every session of a user (deactivation).
-pub async fn revoke_all_sessions(conn: &impl ConnectionTrait, user_id: Uuid, reason: &str) -> ApiResult<()> {
-    sessions::Entity::update_many()
-        .col_expr(sessions::Column::RevokedAt, Expr::value(Utc::now()))
-        .col_expr(sessions::Column::RevokedReason, Expr::value(reason))
-        .filter(sessions::Column::UserId.eq(user_id))
-        .filter(sessions::Column::RevokedAt.is_null())
-        .exec(conn)
-        .await?;
     Ok(())
 }
 
@@ -280,6 +258,6 @@ fn token_response(
         expires_in: state.jwt.ttl.as_secs(),
         refresh_token: Some(refresh_token),
         refresh_expires_in: refresh_lifetime.num_seconds().max(0) as u64,
-        user: user_service::to_wire(&user),
+        user: user_model::to_wire(&user),
     })
 }

@@ -16,10 +16,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::activity::{self, Audit, NewEntry};
+use crate::actor::ClientInfo;
 use crate::entities::login_attempts;
 use crate::error::{ApiResult, AppError};
-use crate::extract::ClientInfo;
-use crate::AppState;
+use crate::state::AppState;
 
 /// A reserved try at a password.
 #[must_use = "settle the attempt with `succeeded` or `failed`"]

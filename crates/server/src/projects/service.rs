@@ -14,12 +14,13 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::activity::{self, Audit, NewEntry};
-use crate::auth::Actor;
+use crate::actor::Actor;
 use crate::db::contains_ci;
 use crate::entities::{game_urls, project_assets, projects, users};
 use crate::error::{ApiResult, AppError};
-use crate::users::service as user_service;
-use crate::{policy, AppState};
+use crate::policy;
+use crate::state::AppState;
+use crate::users::model as user_model;
 
 fn today() -> NaiveDate {
     Utc::now().date_naive()
@@ -69,7 +70,7 @@ pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> ApiResult<projects::
 
 async fn with_artist(conn: &impl ConnectionTrait, p: &projects::Model) -> ApiResult<Project> {
     let artist = match p.assigned_artist_id {
-        Some(id) => users::Entity::find_by_id(id).one(conn).await?.map(|u| user_service::summary(&u)),
+        Some(id) => users::Entity::find_by_id(id).one(conn).await?.map(|u| user_model::summary(&u)),
         None => None,
     };
     Ok(to_wire(p, artist, today()))
@@ -123,6 +124,7 @@ fn rank(column: &str, values: &[&str]) -> SimpleExpr {
 
 pub async fn list(state: &AppState, actor: &Actor, filter: &ProjectFilter) -> ApiResult<Page<Project>> {
     use projects::Column as C;
+    policy::require(actor, Resource::Projects, Action::Read)?;
     let conn = &state.db.conn;
     let base = projects::Entity::find().filter(filter_condition(filter, actor));
     let dir = if filter.sort.descending { Order::Desc } else { Order::Asc };
@@ -150,13 +152,14 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &ProjectFilter) -> Ap
     let ends_here = (rows.len() as u64) < u64::from(limit) && (!rows.is_empty() || offset == 0);
     let total = if ends_here { offset + rows.len() as u64 } else { count(conn, filter_condition(filter, actor)).await? };
     let today = today();
-    let items = rows.iter().map(|(p, artist)| to_wire(p, artist.as_ref().map(user_service::summary), today)).collect();
+    let items = rows.iter().map(|(p, artist)| to_wire(p, artist.as_ref().map(user_model::summary), today)).collect();
     Ok(Page { items, total, limit, offset })
 }
 
 /// The workload: one grouped query, folded here.
-pub async fn stats(state: &AppState) -> ApiResult<petpixel_types::project::ProjectStats> {
+pub async fn stats(state: &AppState, actor: &Actor) -> ApiResult<petpixel_types::project::ProjectStats> {
     use petpixel_types::project::{ArtistLoad, ProjectStats, StatusCount};
+    policy::require(actor, Resource::Projects, Action::Read)?;
     use projects::Column as C;
     let conn = &state.db.conn;
     let rows: Vec<(Option<Uuid>, String, i64)> = projects::Entity::find()
@@ -197,7 +200,7 @@ pub async fn stats(state: &AppState) -> ApiResult<petpixel_types::project::Proje
     let mut by_artist: Vec<ArtistLoad> = loads
         .into_iter()
         .map(|(artist, counts)| ArtistLoad {
-            artist: artist.and_then(|id| people.iter().find(|u| u.id == id).map(user_service::summary)),
+            artist: artist.and_then(|id| people.iter().find(|u| u.id == id).map(user_model::summary)),
             total: counts.iter().map(|c| c.count).sum(),
             counts,
         })
@@ -219,7 +222,8 @@ async fn count(conn: &impl ConnectionTrait, cond: Condition) -> ApiResult<u64> {
     Ok(n.unwrap_or(0).max(0) as u64)
 }
 
-pub async fn get(state: &AppState, id: Uuid) -> ApiResult<ProjectDetail> {
+pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<ProjectDetail> {
+    policy::require(actor, Resource::Projects, Action::Read)?;
     let conn = &state.db.conn;
     // The artist comes in the same query, as in the list.
     let (project, artist) = projects::Entity::find_by_id(id)
@@ -239,7 +243,7 @@ pub async fn get(state: &AppState, id: Uuid) -> ApiResult<ProjectDetail> {
         .all(conn)
         .await?;
     Ok(ProjectDetail {
-        project: to_wire(&project, artist.as_ref().map(user_service::summary), today()),
+        project: to_wire(&project, artist.as_ref().map(user_model::summary), today()),
         assets: assets.into_iter().map(asset_to_wire).collect(),
         urls: urls.into_iter().map(url_to_wire).collect(),
     })

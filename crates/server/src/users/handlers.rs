@@ -2,14 +2,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use petpixel_types::user::{CreateUser, SetRole, UpdateUser, User, UserQuery};
-use petpixel_types::{Action, Page, Problem, Resource};
+use petpixel_types::{Page, Problem};
 use uuid::Uuid;
 
 use super::service;
-use crate::auth::Actor;
+use crate::actor::Actor;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::{policy, AppState};
+use crate::state::AppState;
 
 /// The team, active members first, by name. Needs `users:read`.
 #[utoipa::path(get, path = "/users", tag = "users", security(("bearer" = [])), params(UserQuery),
@@ -18,9 +18,8 @@ use crate::{policy, AppState};
         (status = 422, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_users(State(state): State<AppState>, actor: Actor, ApiQuery(query): ApiQuery<UserQuery>) -> ApiResult<Json<Page<User>>> {
-    policy::require(&actor, Resource::Users, Action::Read)?;
     let filter = query.validate()?;
-    service::list(&state, &filter).await.map(Json)
+    service::list(&state, &actor, &filter).await.map(Json)
 }
 
 /// Add a team member. Admins only.
@@ -35,7 +34,6 @@ pub async fn create_user(
     actor: Actor,
     ApiJson(body): ApiJson<CreateUser>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
-    policy::require(&actor, Resource::Users, Action::Create)?;
     let new = body.validate()?;
     let user = service::create(&state, &actor, new).await?;
     Ok((StatusCode::CREATED, Json(user)))
@@ -48,8 +46,7 @@ pub async fn create_user(
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_user(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Json<User>> {
-    policy::require_read_user(&actor, id)?;
-    service::get(&state, id).await.map(Json)
+    service::get(&state, &actor, id).await.map(Json)
 }
 
 /// Edit a profile. Your own name, avatar and password (with `current_password`); admins edit anyone

@@ -1,4 +1,5 @@
 //! `/api/v1/users`: the team.
 
 pub mod handlers;
+pub mod model;
 pub mod service;

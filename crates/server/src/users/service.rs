@@ -1,7 +1,7 @@
 use chrono::Utc;
 use petpixel_types::activity::{ActionType, ResourceType};
-use petpixel_types::user::{display_name, NewUser, SetRole, User, UserChanges, UserFilter, UserSummary};
-use petpixel_types::{Page, Permission, Permissions, Role};
+use petpixel_types::user::{NewUser, SetRole, User, UserChanges, UserFilter};
+use petpixel_types::{Action, Page, Permissions, Resource, Role};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -9,62 +9,29 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
+use super::model::{permissions_of, role_of, to_wire};
 use crate::activity::{self, Audit, NewEntry};
-use crate::auth::{password, service as auth_service, throttle, Actor};
+use crate::actor::Actor;
+use crate::actor::ClientInfo;
+use crate::auth::sessions::{self, Ended};
+use crate::auth::{password, throttle};
 use crate::db::{contains_ci, is_unique_violation};
 use crate::entities::users;
 use crate::error::{ApiResult, AppError};
-use crate::extract::ClientInfo;
-use crate::{policy, AppState};
-
-pub fn role_of(user: &users::Model) -> Role {
-    user.role.parse().unwrap_or(Role::Artist)
-}
-
-/// The user's own grants; an unknown string (say, from a newer release) is skipped, not fatal.
-pub fn grants_of(user: &users::Model) -> Vec<Permission> {
-    user.permissions.as_array().map(|a| a.iter().filter_map(|v| v.as_str()?.parse().ok()).collect()).unwrap_or_default()
-}
-
-pub fn permissions_of(user: &users::Model) -> Permissions {
-    Permissions::for_user(role_of(user), &grants_of(user))
-}
-
-pub fn to_wire(u: &users::Model) -> User {
-    User {
-        id: u.id,
-        email: u.email.clone(),
-        first_name: u.first_name.clone(),
-        last_name: u.last_name.clone(),
-        display_name: display_name(u.first_name.as_deref(), u.last_name.as_deref(), &u.email),
-        avatar_url: u.avatar_url.clone(),
-        role: role_of(u),
-        permissions: grants_of(u),
-        active: u.active,
-        last_login: u.last_login,
-        created_at: u.created_at,
-        updated_at: u.updated_at,
-    }
-}
-
-pub fn summary(u: &users::Model) -> UserSummary {
-    UserSummary {
-        id: u.id,
-        email: u.email.clone(),
-        display_name: display_name(u.first_name.as_deref(), u.last_name.as_deref(), &u.email),
-        role: role_of(u),
-    }
-}
+use crate::policy;
+use crate::state::AppState;
 
 pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> ApiResult<users::Model> {
     users::Entity::find_by_id(id).one(conn).await?.ok_or_else(|| AppError::not_found("user"))
 }
 
-pub async fn get(state: &AppState, id: Uuid) -> ApiResult<User> {
+pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<User> {
+    policy::require_read_user(actor, id)?;
     find(&state.db.conn, id).await.map(|u| to_wire(&u))
 }
 
-pub async fn list(state: &AppState, filter: &UserFilter) -> ApiResult<Page<User>> {
+pub async fn list(state: &AppState, actor: &Actor, filter: &UserFilter) -> ApiResult<Page<User>> {
+    policy::require(actor, Resource::Users, Action::Read)?;
     let mut cond = Condition::all();
     if let Some(role) = filter.role {
         cond = cond.add(users::Column::Role.eq(role.as_str()));
@@ -94,7 +61,7 @@ pub async fn list(state: &AppState, filter: &UserFilter) -> ApiResult<Page<User>
 }
 
 pub async fn create(state: &AppState, actor: &Actor, new: NewUser) -> ApiResult<User> {
-    policy::require(actor, petpixel_types::Resource::Users, petpixel_types::Action::Create)?;
+    policy::require(actor, Resource::Users, Action::Create)?;
     policy::require_grant(actor, &Permissions::default(), new.role, &new.permissions)?;
     reject_common("password", &new.password)?;
     let hash = state.hasher.hash(new.password.clone()).await?;
@@ -140,7 +107,7 @@ pub async fn create_or_reset_admin(state: &AppState, new: NewUser) -> anyhow::Re
     let hash = state.hasher.hash(new.password.clone()).await?;
     let txn = state.db.begin_write().await?;
     let existing = users::Entity::find().filter(users::Column::Email.eq(new.email.normalized())).one(&*txn).await?;
-    let client = ClientInfo::default();
+    let client = ClientInfo::system("create-admin");
     let (user, created) = match existing {
         Some(user) => {
             let mut active: users::ActiveModel = user.into();
@@ -214,7 +181,8 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, changes: UserChan
     if changes.password.is_some() {
         diff.insert("password".into(), json!("changed"));
         // A new password ends the other sessions, in case the old one leaked.
-        end_sessions_except(&*txn, id, actor.session_id.filter(|_| id == actor.user_id)).await?;
+        let keep = actor.session_id.filter(|_| id == actor.user_id);
+        sessions::end(&*txn, Ended::AllOf { user_id: id, except: keep }, "password_changed").await?;
     }
     let action = match (before.active, after.active) {
         (true, false) => "user.deactivated",
@@ -224,7 +192,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, changes: UserChan
     if !after.active {
         // Deactivation ends everything the account could act with; its API tokens do not come
         // back on reactivation. A password change keeps them: they are separate credentials.
-        auth_service::revoke_all_sessions(&*txn, id, "deactivated").await?;
+        sessions::end(&*txn, Ended::AllOf { user_id: id, except: None }, "deactivated").await?;
         crate::api_tokens::service::revoke_all(&*txn, id).await?;
     }
     activity::record(&*txn, &Audit::from(actor), NewEntry::new(action, ActionType::Update, ResourceType::User, id).changes(diff)).await?;
@@ -251,20 +219,6 @@ async fn check_current_password(state: &AppState, actor: &Actor, me: &users::Mod
             Err(e)
         }
     }
-}
-
-async fn end_sessions_except(conn: &impl ConnectionTrait, user_id: Uuid, keep: Option<Uuid>) -> ApiResult<()> {
-    use crate::entities::sessions;
-    let mut query = sessions::Entity::update_many()
-        .col_expr(sessions::Column::RevokedAt, Expr::value(Utc::now()))
-        .col_expr(sessions::Column::RevokedReason, Expr::value("password_changed"))
-        .filter(sessions::Column::UserId.eq(user_id))
-        .filter(sessions::Column::RevokedAt.is_null());
-    if let Some(keep) = keep {
-        query = query.filter(sessions::Column::Id.ne(keep));
-    }
-    query.exec(conn).await?;
-    Ok(())
 }
 
 /// The team must keep at least one active admin. The active admins' rows stay locked until the

@@ -1,0 +1,33 @@
+//! What every request and job shares: configuration, the database, the signing keys, the
+//! password hasher.
+
+use std::sync::Arc;
+
+use crate::auth::jwt::{self, JwtKeys};
+use crate::auth::password::Hasher;
+use crate::config::Config;
+use crate::db::Db;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub jwt: Arc<JwtKeys>,
+    pub hasher: Hasher,
+}
+
+impl AppState {
+    /// Connects to the database, brings its schema up to date and loads the signing key.
+    pub async fn new(config: Config) -> anyhow::Result<Self> {
+        let db = Db::connect(&config).await?;
+        db.migrate().await?;
+        Self::with_db(config, db)
+    }
+
+    pub fn with_db(config: Config, db: Db) -> anyhow::Result<Self> {
+        let secret = jwt::load_or_create_secret(config.jwt_secret.as_ref(), &config.data_dir)?;
+        let jwt = JwtKeys::new(&secret, config.access_token_ttl);
+        let hasher = Hasher::new(config.password_hash_concurrency, config.password_hash_queue);
+        Ok(AppState { config: Arc::new(config), db, jwt: Arc::new(jwt), hasher })
+    }
+}
