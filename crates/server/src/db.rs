@@ -153,3 +153,14 @@ pub fn contains_ci<C: sea_orm::sea_query::IntoColumnRef>(col: C, words: &str) ->
         words.to_lowercase().chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
     Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
+
+/// A value read back from a column. One the code does not know (a newer release's, a hand edit)
+/// is an error naming the column, never quietly read as some other value.
+pub fn stored<T: std::str::FromStr<Err = String>>(column: &str, value: &str) -> Result<T, crate::error::AppError> {
+    value.parse().map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("{column} holds an unknown value: {e}")))
+}
+
+/// A JSON column read back as `T`; a shape the code does not know is an error naming the column.
+pub fn stored_json<T: serde::de::DeserializeOwned>(column: &str, value: &serde_json::Value) -> Result<T, crate::error::AppError> {
+    serde_json::from_value(value.clone()).map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("{column} holds {value}: {e}")))
+}

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::actor::ClientInfo;
+use crate::db::stored;
 use crate::entities::{activity_logs, projects};
 use crate::error::{ApiResult, AppError};
 use crate::policy;
@@ -87,7 +88,7 @@ pub async fn record(conn: &impl ConnectionTrait, audit: &Audit<'_>, entry: NewEn
     }
     .insert(conn)
     .await?;
-    Ok(to_wire(model))
+    to_wire(model)
 }
 
 /// The top-level fields that differ between two JSON objects, as `{field: {from, to}}`.
@@ -198,33 +199,33 @@ pub async fn list(conn: &impl ConnectionTrait, filter: Filter, view: View, befor
     let next_cursor = if more { rows.last().map(|r| r.id) } else { None };
     let items = rows
         .into_iter()
-        .map(to_wire)
-        .map(|mut entry| {
+        .map(|row| {
+            let mut entry = to_wire(row)?;
             if !view.client_details {
                 entry.ip_address = None;
                 entry.user_agent = None;
             }
-            entry
+            Ok(entry)
         })
-        .collect();
+        .collect::<ApiResult<_>>()?;
     Ok(ActivityPage { items, next_cursor, limit })
 }
 
-fn to_wire(m: activity_logs::Model) -> ActivityEntry {
-    ActivityEntry {
+fn to_wire(m: activity_logs::Model) -> ApiResult<ActivityEntry> {
+    Ok(ActivityEntry {
         id: m.id,
         user_id: m.user_id,
         user_email: m.user_email,
         action: m.action,
-        action_type: serde_json::from_value(Value::String(m.action_type)).unwrap_or(ActionType::Update),
-        resource_type: m.resource_type.parse().unwrap_or(ResourceType::Project),
+        action_type: stored("activity_logs.action_type", &m.action_type)?,
+        resource_type: stored("activity_logs.resource_type", &m.resource_type)?,
         resource_id: m.resource_id,
         project_id: m.project_id,
         details: m.details,
         ip_address: m.ip_address,
         user_agent: m.user_agent,
         created_at: m.created_at,
-    }
+    })
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ pub async fn list(state: &AppState, actor: &Actor) -> ApiResult<Vec<ApiToken>> {
         .order_by_desc(api_tokens::Column::CreatedAt)
         .all(&state.db.conn)
         .await?;
-    Ok(rows.iter().map(to_wire).collect())
+    rows.iter().map(to_wire).collect()
 }
 
 pub async fn create(state: &AppState, actor: &Actor, new: NewApiToken) -> ApiResult<CreatedApiToken> {
@@ -61,7 +61,7 @@ pub async fn create(state: &AppState, actor: &Actor, new: NewApiToken) -> ApiRes
         .details(json!({ "name": row.name, "scopes": row.scopes, "expires_at": row.expires_at }));
     activity::record(&*txn, &Audit::from(actor), entry).await?;
     txn.commit().await?;
-    Ok(CreatedApiToken { token: to_wire(&row), secret: secret::api_token(id, &secret_part) })
+    Ok(CreatedApiToken { token: to_wire(&row)?, secret: secret::api_token(id, &secret_part) })
 }
 
 /// Revokes one of the caller's tokens (admins may revoke anyone's).

@@ -42,8 +42,8 @@ pub async fn authenticate(state: &AppState, token: &str, client: ClientInfo) -> 
     if session.user_id != claims.sub || session.revoked_at.is_some() {
         return Err(AppError::unauthorized("This session has ended; log in again."));
     }
-    let permissions = user_model::permissions_of(&user);
-    Ok(actor(user, permissions, AuthMethod::Session, Some(session.id), client))
+    let permissions = user_model::permissions_of(&user)?;
+    actor(user, permissions, AuthMethod::Session, Some(session.id), client)
 }
 
 async fn authenticate_api_token(state: &AppState, token: &str, client: ClientInfo) -> ApiResult<Actor> {
@@ -69,13 +69,19 @@ async fn authenticate_api_token(state: &AppState, token: &str, client: ClientInf
             .exec(&state.db.conn)
             .await?;
     }
-    let scopes = crate::api_tokens::model::scopes_of(&row);
-    let permissions = user_model::permissions_of(&user).restrict_to(&scopes);
-    Ok(actor(user, permissions, AuthMethod::ApiToken, None, client))
+    let scopes = crate::api_tokens::model::scopes_of(&row)?;
+    let permissions = user_model::permissions_of(&user)?.restrict_to(&scopes);
+    actor(user, permissions, AuthMethod::ApiToken, None, client)
 }
 
-fn actor(user: users::Model, permissions: Permissions, method: AuthMethod, session_id: Option<Uuid>, client: ClientInfo) -> Actor {
-    Actor { user_id: user.id, role: user_model::role_of(&user), email: user.email, permissions, method, session_id, client }
+fn actor(
+    user: users::Model,
+    permissions: Permissions,
+    method: AuthMethod,
+    session_id: Option<Uuid>,
+    client: ClientInfo,
+) -> ApiResult<Actor> {
+    Ok(Actor { user_id: user.id, role: user_model::role_of(&user)?, email: user.email, permissions, method, session_id, client })
 }
 
 pub async fn login(state: &AppState, request: &LoginRequest, client: ClientInfo) -> ApiResult<TokenResponse> {
@@ -258,6 +264,6 @@ fn token_response(
         expires_in: state.jwt.ttl.as_secs(),
         refresh_token: Some(refresh_token),
         refresh_expires_in: refresh_lifetime.num_seconds().max(0) as u64,
-        user: user_model::to_wire(&user),
+        user: user_model::to_wire(&user)?,
     })
 }

@@ -2,7 +2,7 @@ use chrono::{NaiveDate, Utc};
 use petpixel_types::activity::{ActionType, ResourceType};
 use petpixel_types::asset::{Asset, GameUrl};
 use petpixel_types::project::{
-    AssigneeFilter, GameConfig, NewProject, Project, ProjectChanges, ProjectDetail, ProjectFilter, ProjectStatus, SortKey, TransitionError,
+    AssigneeFilter, NewProject, Project, ProjectChanges, ProjectDetail, ProjectFilter, ProjectStatus, SortKey, TransitionError,
 };
 use petpixel_types::user::UserSummary;
 use petpixel_types::{Action, Page, Resource};
@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::activity::{self, Audit, NewEntry};
 use crate::actor::Actor;
-use crate::db::contains_ci;
+use crate::db::{contains_ci, stored, stored_json};
 use crate::entities::{game_urls, project_assets, projects, users};
 use crate::error::{ApiResult, AppError};
 use crate::policy;
@@ -26,9 +26,9 @@ fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
-pub fn to_wire(p: &projects::Model, artist: Option<UserSummary>, today: NaiveDate) -> Project {
-    let status: ProjectStatus = p.status.parse().unwrap_or(ProjectStatus::Backlog);
-    Project {
+pub fn to_wire(p: &projects::Model, artist: Option<UserSummary>, today: NaiveDate) -> ApiResult<Project> {
+    let status: ProjectStatus = stored("projects.status", &p.status)?;
+    Ok(Project {
         id: p.id,
         customer_name: p.customer_name.clone(),
         customer_email: p.customer_email.clone(),
@@ -37,26 +37,22 @@ pub fn to_wire(p: &projects::Model, artist: Option<UserSummary>, today: NaiveDat
         pet_breed: p.pet_breed.clone(),
         pet_age: p.pet_age,
         pet_personality: p.pet_personality.clone(),
-        package_type: p.package_type.parse().unwrap_or(petpixel_types::project::PackageType::Custom),
+        package_type: stored("projects.package_type", &p.package_type)?,
         status,
-        priority: p.priority.parse().unwrap_or(petpixel_types::project::Priority::Normal),
+        priority: stored("projects.priority", &p.priority)?,
         assigned_artist_id: p.assigned_artist_id,
         assigned_artist: artist,
         deadline: p.deadline,
         overdue: status != ProjectStatus::Complete && p.deadline.is_some_and(|d| d < today),
         estimated_hours: p.estimated_hours,
         actual_hours: p.actual_hours,
-        game_config: serde_json::from_value(p.game_config.clone()).unwrap_or_else(|_| GameConfig {
-            theme: String::new(),
-            difficulty: petpixel_types::project::Difficulty::Medium,
-            features: vec![],
-        }),
+        game_config: stored_json("projects.game_config", &p.game_config)?,
         notes: p.notes.clone(),
         version: p.version,
         created_at: p.created_at,
         updated_at: p.updated_at,
         completed_at: p.completed_at,
-    }
+    })
 }
 
 /// A project that is not deleted, or 404.
@@ -70,10 +66,10 @@ pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> ApiResult<projects::
 
 async fn with_artist(conn: &impl ConnectionTrait, p: &projects::Model) -> ApiResult<Project> {
     let artist = match p.assigned_artist_id {
-        Some(id) => users::Entity::find_by_id(id).one(conn).await?.map(|u| user_model::summary(&u)),
+        Some(id) => users::Entity::find_by_id(id).one(conn).await?.map(|u| user_model::summary(&u)).transpose()?,
         None => None,
     };
-    Ok(to_wire(p, artist, today()))
+    to_wire(p, artist, today())
 }
 
 fn filter_condition(filter: &ProjectFilter, actor: &Actor) -> Condition {
@@ -152,7 +148,10 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &ProjectFilter) -> Ap
     let ends_here = (rows.len() as u64) < u64::from(limit) && (!rows.is_empty() || offset == 0);
     let total = if ends_here { offset + rows.len() as u64 } else { count(conn, filter_condition(filter, actor)).await? };
     let today = today();
-    let items = rows.iter().map(|(p, artist)| to_wire(p, artist.as_ref().map(user_model::summary), today)).collect();
+    let items = rows
+        .iter()
+        .map(|(p, artist)| to_wire(p, artist.as_ref().map(user_model::summary).transpose()?, today))
+        .collect::<ApiResult<_>>()?;
     Ok(Page { items, total, limit, offset })
 }
 
@@ -182,7 +181,7 @@ pub async fn stats(state: &AppState, actor: &Actor) -> ApiResult<petpixel_types:
     let mut by_status = zeroes();
     let mut loads: Vec<(Option<Uuid>, Vec<StatusCount>)> = Vec::new();
     for (artist, status, n) in rows {
-        let Ok(status) = status.parse::<ProjectStatus>() else { continue };
+        let status: ProjectStatus = stored("projects.status", &status)?;
         let n = n.max(0) as u64;
         let i = ProjectStatus::ALL.iter().position(|s| *s == status).unwrap_or(0);
         by_status[i].count += n;
@@ -199,12 +198,14 @@ pub async fn stats(state: &AppState, actor: &Actor) -> ApiResult<petpixel_types:
     let people = users::Entity::find().filter(users::Column::Id.is_in(ids)).all(conn).await?;
     let mut by_artist: Vec<ArtistLoad> = loads
         .into_iter()
-        .map(|(artist, counts)| ArtistLoad {
-            artist: artist.and_then(|id| people.iter().find(|u| u.id == id).map(user_model::summary)),
-            total: counts.iter().map(|c| c.count).sum(),
-            counts,
+        .map(|(artist, counts)| {
+            Ok(ArtistLoad {
+                artist: artist.and_then(|id| people.iter().find(|u| u.id == id)).map(user_model::summary).transpose()?,
+                total: counts.iter().map(|c| c.count).sum(),
+                counts,
+            })
         })
-        .collect();
+        .collect::<ApiResult<_>>()?;
     by_artist.sort_by_key(|l| (l.artist.is_none(), std::cmp::Reverse(l.total), l.artist.as_ref().map(|a| a.display_name.clone())));
     Ok(ProjectStats { total: by_status.iter().map(|c| c.count).sum(), by_status, by_artist, due_this_week, overdue })
 }
@@ -243,7 +244,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Project
         .all(conn)
         .await?;
     Ok(ProjectDetail {
-        project: to_wire(&project, artist.as_ref().map(user_model::summary), today()),
+        project: to_wire(&project, artist.as_ref().map(user_model::summary).transpose()?, today())?,
         assets: assets.into_iter().map(asset_to_wire).collect(),
         urls: urls.into_iter().map(url_to_wire).collect(),
     })
@@ -312,7 +313,7 @@ pub async fn create(state: &AppState, actor: &Actor, new: NewProject) -> ApiResu
     }
     .insert(&*txn)
     .await?;
-    let wire = to_wire(&project, None, today());
+    let wire = to_wire(&project, None, today())?;
     let entry = NewEntry::new("project.created", ActionType::Create, ResourceType::Project, project.id).details(json!({ "project": wire }));
     activity::record(&*txn, &Audit::from(actor), entry).await?;
     txn.commit().await?;
@@ -362,9 +363,9 @@ async fn save(
     mut model: projects::ActiveModel,
     action: &'static str,
 ) -> ApiResult<Project> {
-    let before_wire = to_wire(before, None, today());
+    let before_wire = to_wire(before, None, today())?;
     // `is_changed` is true for a field set to its old value, so compare the results instead.
-    let candidate = to_wire(&model.clone().try_into_model()?, None, today());
+    let candidate = to_wire(&model.clone().try_into_model()?, None, today())?;
     let changes = activity::diff(&json!(before_wire), &json!(candidate), NOT_CHANGES);
     if changes.is_empty() {
         return with_artist(&*txn, before).await;
@@ -387,7 +388,7 @@ pub async fn set_status(state: &AppState, actor: &Actor, id: Uuid, to: ProjectSt
     let txn = state.db.begin_write().await?;
     let before = find(&*txn, id).await?;
     policy::require_on_project(actor, Resource::Projects, Action::Update, before.assigned_artist_id)?;
-    let from: ProjectStatus = before.status.parse().unwrap_or(ProjectStatus::Backlog);
+    let from: ProjectStatus = stored("projects.status", &before.status)?;
     if from == to {
         return with_artist(&*txn, &before).await;
     }

@@ -4,43 +4,45 @@
 use petpixel_types::user::{display_name, User, UserSummary};
 use petpixel_types::{Permission, Permissions, Role};
 
+use crate::db::{stored, stored_json};
 use crate::entities::users;
+use crate::error::ApiResult;
 
-pub fn role_of(user: &users::Model) -> Role {
-    user.role.parse().unwrap_or(Role::Artist)
+pub fn role_of(user: &users::Model) -> ApiResult<Role> {
+    stored("users.role", &user.role)
 }
 
-/// The user's own grants; an unknown string (say, from a newer release) is skipped, not fatal.
-pub fn grants_of(user: &users::Model) -> Vec<Permission> {
-    user.permissions.as_array().map(|a| a.iter().filter_map(|v| v.as_str()?.parse().ok()).collect()).unwrap_or_default()
+/// The user's own grants, beyond their role's.
+pub fn grants_of(user: &users::Model) -> ApiResult<Vec<Permission>> {
+    stored_json("users.permissions", &user.permissions)
 }
 
-pub fn permissions_of(user: &users::Model) -> Permissions {
-    Permissions::for_user(role_of(user), &grants_of(user))
+pub fn permissions_of(user: &users::Model) -> ApiResult<Permissions> {
+    Ok(Permissions::for_user(role_of(user)?, &grants_of(user)?))
 }
 
-pub fn to_wire(u: &users::Model) -> User {
-    User {
+pub fn to_wire(u: &users::Model) -> ApiResult<User> {
+    Ok(User {
         id: u.id,
         email: u.email.clone(),
         first_name: u.first_name.clone(),
         last_name: u.last_name.clone(),
         display_name: display_name(u.first_name.as_deref(), u.last_name.as_deref(), &u.email),
         avatar_url: u.avatar_url.clone(),
-        role: role_of(u),
-        permissions: grants_of(u),
+        role: role_of(u)?,
+        permissions: grants_of(u)?,
         active: u.active,
         last_login: u.last_login,
         created_at: u.created_at,
         updated_at: u.updated_at,
-    }
+    })
 }
 
-pub fn summary(u: &users::Model) -> UserSummary {
-    UserSummary {
+pub fn summary(u: &users::Model) -> ApiResult<UserSummary> {
+    Ok(UserSummary {
         id: u.id,
         email: u.email.clone(),
         display_name: display_name(u.first_name.as_deref(), u.last_name.as_deref(), &u.email),
-        role: role_of(u),
-    }
+        role: role_of(u)?,
+    })
 }

@@ -27,7 +27,7 @@ pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> ApiResult<users::Mod
 
 pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<User> {
     policy::require_read_user(actor, id)?;
-    find(&state.db.conn, id).await.map(|u| to_wire(&u))
+    to_wire(&find(&state.db.conn, id).await?)
 }
 
 pub async fn list(state: &AppState, actor: &Actor, filter: &UserFilter) -> ApiResult<Page<User>> {
@@ -57,7 +57,8 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &UserFilter) -> ApiRe
         .offset(filter.page.offset)
         .all(&state.db.conn)
         .await?;
-    Ok(Page { items: rows.iter().map(to_wire).collect(), total, limit: filter.page.limit, offset: filter.page.offset })
+    let items = rows.iter().map(to_wire).collect::<ApiResult<_>>()?;
+    Ok(Page { items, total, limit: filter.page.limit, offset: filter.page.offset })
 }
 
 pub async fn create(state: &AppState, actor: &Actor, new: NewUser) -> ApiResult<User> {
@@ -71,7 +72,7 @@ pub async fn create(state: &AppState, actor: &Actor, new: NewUser) -> ApiResult<
         .details(json!({ "email": user.email, "role": user.role, "permissions": user.permissions }));
     activity::record(&*txn, &Audit::from(actor), entry).await?;
     txn.commit().await?;
-    Ok(to_wire(&user))
+    to_wire(&user)
 }
 
 async fn insert(conn: &impl ConnectionTrait, new: &NewUser, password_hash: String) -> ApiResult<users::Model> {
@@ -124,7 +125,7 @@ pub async fn create_or_reset_admin(state: &AppState, new: NewUser) -> anyhow::Re
         .details(json!({ "email": user.email, "role": "admin", "via": "command line" }));
     activity::record(&*txn, &Audit::new(None, None, &client), entry).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     txn.commit().await?;
-    Ok((to_wire(&user), created))
+    Ok((to_wire(&user)?, created))
 }
 
 /// A new password may not be one of the most common ones (existing users meet this rule the next
@@ -138,7 +139,7 @@ fn reject_common(field: &str, password: &str) -> ApiResult<()> {
 
 pub async fn update(state: &AppState, actor: &Actor, id: Uuid, changes: UserChanges) -> ApiResult<User> {
     let target = find(&state.db.conn, id).await?;
-    policy::require_update_user(actor, id, &permissions_of(&target), &changes)?;
+    policy::require_update_user(actor, id, &permissions_of(&target)?, &changes)?;
     let new_hash = match &changes.password {
         None => None,
         Some(new_password) => {
@@ -166,18 +167,18 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, changes: UserChan
         model.password_hash = Set(hash);
     }
     if let Some(active) = changes.active {
-        if !active && role_of(&before) == Role::Admin {
+        if !active && role_of(&before)? == Role::Admin {
             ensure_other_admin(&*txn, id).await?;
         }
         model.active = Set(active);
     }
     if !model.is_changed() {
-        return Ok(to_wire(&before));
+        return to_wire(&before);
     }
     model.updated_at = Set(Utc::now());
     let after = model.update(&*txn).await?;
 
-    let mut diff = activity::diff(&json!(to_wire(&before)), &json!(to_wire(&after)), &["updated_at", "display_name"]);
+    let mut diff = activity::diff(&json!(to_wire(&before)?), &json!(to_wire(&after)?), &["updated_at", "display_name"]);
     if changes.password.is_some() {
         diff.insert("password".into(), json!("changed"));
         // A new password ends the other sessions, in case the old one leaked.
@@ -197,7 +198,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, changes: UserChan
     }
     activity::record(&*txn, &Audit::from(actor), NewEntry::new(action, ActionType::Update, ResourceType::User, id).changes(diff)).await?;
     txn.commit().await?;
-    Ok(to_wire(&after))
+    to_wire(&after)
 }
 
 /// Your own password change proves the current one; wrong guesses count like failed logins, so
@@ -244,8 +245,8 @@ pub async fn set_role(state: &AppState, actor: &Actor, id: Uuid, request: &SetRo
     let permissions = request.normalized_permissions();
     let txn = state.db.begin_write().await?;
     let before = find(&*txn, id).await?;
-    policy::require_grant(actor, &permissions_of(&before), request.role, &permissions)?;
-    if role_of(&before) == Role::Admin && request.role != Role::Admin && before.active {
+    policy::require_grant(actor, &permissions_of(&before)?, request.role, &permissions)?;
+    if role_of(&before)? == Role::Admin && request.role != Role::Admin && before.active {
         ensure_other_admin(&*txn, id).await?;
     }
     let mut model: users::ActiveModel = before.clone().into();
@@ -253,7 +254,7 @@ pub async fn set_role(state: &AppState, actor: &Actor, id: Uuid, request: &SetRo
     model.permissions = Set(json!(permissions));
     model.updated_at = Set(Utc::now());
     let after = model.update(&*txn).await?;
-    let diff = activity::diff(&json!(to_wire(&before)), &json!(to_wire(&after)), &["updated_at", "display_name"]);
+    let diff = activity::diff(&json!(to_wire(&before)?), &json!(to_wire(&after)?), &["updated_at", "display_name"]);
     if !diff.is_empty() {
         activity::record(
             &*txn,
@@ -263,5 +264,5 @@ pub async fn set_role(state: &AppState, actor: &Actor, id: Uuid, request: &SetRo
         .await?;
     }
     txn.commit().await?;
-    Ok(to_wire(&after))
+    to_wire(&after)
 }

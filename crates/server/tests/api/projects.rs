@@ -350,3 +350,24 @@ async fn stats_count_by_status_artist_and_deadline() {
     assert_eq!(s["by_artist"][1]["artist"], Value::Null);
     assert_eq!(s["by_artist"][1]["total"], 1);
 }
+
+#[tokio::test]
+async fn a_stored_value_the_code_does_not_know_is_an_error_not_another_value() {
+    use petpixel_server::entities::projects;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    let project = app.project(&manager.token, json!({})).await;
+    let id = uuid::Uuid::parse_str(project["id"].as_str().unwrap()).unwrap();
+    // A newer release's status, say, read by this one.
+    projects::Entity::update_many()
+        .col_expr(projects::Column::Status, sea_orm::sea_query::Expr::value("archived"))
+        .filter(projects::Column::Id.eq(id))
+        .exec(&app.state.db.conn)
+        .await
+        .unwrap();
+    let reply = app.get(&format!("/api/v1/projects/{id}"), &manager.token).await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR, "not shown as backlog: {:?}", reply.body);
+    assert!(reply.is_problem());
+    assert!(!reply.body.to_string().contains("archived"), "internal details stay in the log");
+}
