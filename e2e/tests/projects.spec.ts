@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { demo, logIn } from "./helpers";
+import { demo, DEMO_PASSWORD, logIn } from "./helpers";
 
 // Tall enough that a drag never has to scroll the page between its source and its target.
 test.use({ viewport: { width: 1280, height: 1600 } });
@@ -72,4 +72,29 @@ test("an artist edits a project assigned to them and has no edit on another", as
   await expect(page.getByRole("button", { name: "Edit details" })).toHaveCount(0);
   await expect(page.getByText("Only the assigned artist or a manager may change this project.")).toBeVisible();
   await expect(page.getByRole("button", { name: /^Move to/ })).toHaveCount(0);
+});
+
+test("an edit that someone else beat is refused with the typed input kept on screen", async ({ page, request }) => {
+  const pet = `Clash ${Date.now() % 100000}`;
+  const login = await request.post("/api/v1/auth/login", { data: { email: demo("manager"), password: DEMO_PASSWORD } });
+  const headers = { authorization: `Bearer ${(await login.json()).access_token}` };
+  const created = await request.post("/api/v1/projects", {
+    headers,
+    data: { customer_name: "Kim Park", customer_email: "kim@example.com", pet_name: pet, package_type: "express",
+      game_config: { theme: "garden", difficulty: "easy", features: [] } },
+  });
+  const id = (await created.json()).id;
+
+  await logIn(page, demo("manager"));
+  await page.goto(`/projects/${id}`);
+  await page.getByRole("button", { name: "Edit details" }).click();
+  await page.getByLabel("Breed").fill("Mine: a Whippet");
+  // Meanwhile a colleague saves a change.
+  const theirs = await request.patch(`/api/v1/projects/${id}`, { headers, data: { pet_breed: "Theirs: a Beagle" } });
+  expect(theirs.status()).toBe(200);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("alert")).toContainText("Someone changed this project");
+  await expect(page.getByLabel("Breed")).toHaveValue("Mine: a Whippet");
+  const stored = await request.get(`/api/v1/projects/${id}`, { headers });
+  expect((await stored.json()).pet_breed).toBe("Theirs: a Beagle");
 });

@@ -40,6 +40,8 @@ pub struct HttpRequest {
     /// Path and query, from `/api/...`.
     pub path: String,
     pub bearer: Option<String>,
+    /// Other request headers (`If-Match`).
+    pub headers: Vec<(&'static str, String)>,
     pub json: Option<String>,
 }
 
@@ -128,20 +130,37 @@ impl<T: Transport> Client<T> {
         self.access_token.borrow().is_some()
     }
 
-    async fn send_once(&self, method: Method, path: &str, json: Option<String>) -> Result<HttpResponse> {
-        let request = HttpRequest { method, path: path.to_owned(), bearer: self.access_token.borrow().clone(), json };
+    async fn send_once(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&'static str, String)],
+        json: Option<String>,
+    ) -> Result<HttpResponse> {
+        let request =
+            HttpRequest { method, path: path.to_owned(), bearer: self.access_token.borrow().clone(), headers: headers.to_vec(), json };
         self.transport.send(request).await.map_err(ClientError::Network)
     }
 
     async fn call<B: Serialize, R: DeserializeOwned>(&self, method: Method, path: &str, body: Option<&B>) -> Result<R> {
+        self.call_with(method, path, &[], body).await
+    }
+
+    async fn call_with<B: Serialize, R: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&'static str, String)],
+        body: Option<&B>,
+    ) -> Result<R> {
         let json = body.map(|b| serde_json::to_string(b)).transpose().map_err(|e| ClientError::Decode(e.to_string()))?;
         let sent_with = self.access_token.borrow().clone();
-        let mut response = self.send_once(method, path, json.clone()).await?;
+        let mut response = self.send_once(method, path, headers, json.clone()).await?;
         // A 401 from login or refresh means bad credentials, not an expired access token.
         let renewable = *self.cookie_session.borrow() && !matches!(path, "/api/v1/auth/login" | "/api/v1/auth/refresh");
         if response.status == 401 && renewable {
             if self.renew(sent_with).await {
-                response = self.send_once(method, path, json).await?;
+                response = self.send_once(method, path, headers, json).await?;
             } else {
                 *self.cookie_session.borrow_mut() = false;
                 if let Some(hook) = self.on_session_lost.borrow().as_ref() {
@@ -180,7 +199,7 @@ impl<T: Transport> Client<T> {
     pub async fn refresh(&self) -> Result<TokenResponse> {
         // Straight to the transport: `call` renews through here, and must not recurse.
         let body = serde_json::to_string(&RefreshRequest { refresh_token: None }).map_err(|e| ClientError::Decode(e.to_string()))?;
-        let result: Result<TokenResponse> = match self.send_once(Method::Post, "/api/v1/auth/refresh", Some(body)).await {
+        let result: Result<TokenResponse> = match self.send_once(Method::Post, "/api/v1/auth/refresh", &[], Some(body)).await {
             Ok(response) => decode(response),
             Err(e) => Err(e),
         };
@@ -222,8 +241,11 @@ impl<T: Transport> Client<T> {
         self.call(Method::Post, "/api/v1/projects", Some(order)).await
     }
 
-    pub async fn update_project(&self, id: Uuid, changes: &UpdateProject) -> Result<Project> {
-        self.call(Method::Patch, &format!("/api/v1/projects/{id}"), Some(changes)).await
+    /// Edits a project. With `if_match` (the `version` you loaded), a project someone else changed
+    /// meanwhile is refused with 409 instead of overwritten.
+    pub async fn update_project(&self, id: Uuid, changes: &UpdateProject, if_match: Option<i32>) -> Result<Project> {
+        let headers: Vec<(&'static str, String)> = if_match.map(|v| ("If-Match", format!("\"{v}\""))).into_iter().collect();
+        self.call_with(Method::Patch, &format!("/api/v1/projects/{id}"), &headers, Some(changes)).await
     }
 
     pub async fn set_project_status(&self, id: Uuid, status: ProjectStatus) -> Result<Project> {

@@ -21,6 +21,9 @@ impl Transport for Fetch {
         if let Some(token) = &request.bearer {
             builder = builder.header("Authorization", &format!("Bearer {token}"));
         }
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
         let built = match request.json {
             Some(json) => builder.header("Content-Type", "application/json").body(json),
             None => builder.build(),

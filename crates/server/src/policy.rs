@@ -2,7 +2,7 @@
 
 use petpixel_types::activity::ResourceType;
 use petpixel_types::auth::AuthMethod;
-use petpixel_types::user::UserChanges;
+use petpixel_types::user::UpdateUser;
 use petpixel_types::{Action, Grant, Permission, Permissions, Resource, Role, Scope};
 use uuid::Uuid;
 
@@ -63,7 +63,7 @@ pub fn require_read_user(actor: &Actor, target: Uuid) -> ApiResult<()> {
 /// changes whether an account is active, and only over someone whose permissions the actor holds
 /// all of (a manager given `users:update` cannot reset an admin's password). A password change
 /// needs a login session: an API token that leaked must not be able to take the account.
-pub fn require_update_user(actor: &Actor, target: Uuid, target_permissions: &Permissions, changes: &UserChanges) -> ApiResult<()> {
+pub fn require_update_user(actor: &Actor, target: Uuid, target_permissions: &Permissions, changes: &UpdateUser) -> ApiResult<()> {
     if target != actor.user_id || changes.active.is_some() {
         require(actor, Resource::Users, Action::Update)?;
     }

@@ -24,8 +24,7 @@ pub async fn list_activity(
     actor: Actor,
     ApiQuery(query): ApiQuery<ActivityQuery>,
 ) -> ApiResult<Json<ActivityPage>> {
-    let limit = query.validate()?;
-    service::feed(&state.db.conn, &actor, &query, limit).await.map(Json)
+    service::feed(&state.db.conn, &actor, &query).await.map(Json)
 }
 
 /// A project's activity, its assets', URLs' and builds' included, newest first.
@@ -42,6 +41,5 @@ pub async fn list_project_activity(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<CursorQuery>,
 ) -> ApiResult<Json<ActivityPage>> {
-    let limit = query.validate()?;
-    service::project_feed(&state.db.conn, &actor, id, query.before, limit).await.map(Json)
+    service::project_feed(&state.db.conn, &actor, id, &query).await.map(Json)
 }

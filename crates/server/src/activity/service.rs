@@ -1,5 +1,5 @@
 use chrono::Utc;
-use petpixel_types::activity::{ActionType, ActivityEntry, ActivityPage, ActivityQuery, ResourceType};
+use petpixel_types::activity::{ActionType, ActivityEntry, ActivityPage, ActivityQuery, CursorQuery, ResourceType};
 use petpixel_types::{Action, Resource};
 use sea_orm::sea_query::Query;
 use sea_orm::{
@@ -106,7 +106,7 @@ pub fn diff(before: &Value, after: &Value, ignore: &[&str]) -> Map<String, Value
 /// The feed the caller may read: the resource types their permissions reach (or the one asked for,
 /// if they may read it), with colleagues' addresses for those who manage the team, and deleted
 /// projects' entries for admins.
-pub async fn feed(conn: &impl ConnectionTrait, actor: &Actor, query: &ActivityQuery, limit: u32) -> ApiResult<ActivityPage> {
+pub async fn feed(conn: &impl ConnectionTrait, actor: &Actor, query: &ActivityQuery) -> ApiResult<ActivityPage> {
     let readable = policy::readable_activity_types(actor);
     let resource_types = match query.resource_type {
         Some(t) if readable.contains(&t) => vec![t],
@@ -114,6 +114,7 @@ pub async fn feed(conn: &impl ConnectionTrait, actor: &Actor, query: &ActivityQu
         None if readable.is_empty() => return Err(AppError::forbidden("You may not read the activity feed.")),
         None => readable,
     };
+    let limit = query.validate()?;
     let filter = Filter {
         resource_types,
         resource_id: query.resource_id,
@@ -125,14 +126,9 @@ pub async fn feed(conn: &impl ConnectionTrait, actor: &Actor, query: &ActivityQu
 }
 
 /// One live project's history, its assets', URLs' and builds' included.
-pub async fn project_feed(
-    conn: &impl ConnectionTrait,
-    actor: &Actor,
-    project_id: Uuid,
-    before: Option<Uuid>,
-    limit: u32,
-) -> ApiResult<ActivityPage> {
+pub async fn project_feed(conn: &impl ConnectionTrait, actor: &Actor, project_id: Uuid, query: &CursorQuery) -> ApiResult<ActivityPage> {
     policy::require(actor, Resource::Projects, Action::Read)?;
+    let (before, limit) = (query.before, query.validate()?);
     let live = projects::Entity::find_by_id(project_id).filter(projects::Column::DeletedAt.is_null()).count(conn).await? > 0;
     if !live {
         return Err(AppError::not_found("project"));

@@ -30,8 +30,7 @@ pub async fn create_api_token(
     actor: Actor,
     ApiJson(body): ApiJson<CreateApiToken>,
 ) -> ApiResult<(StatusCode, Json<CreatedApiToken>)> {
-    let new = body.validate()?;
-    let created = service::create(&state, &actor, new).await?;
+    let created = service::create(&state, &actor, &body).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 

@@ -1,6 +1,6 @@
 use chrono::Utc;
 use petpixel_types::activity::{ActionType, ResourceType};
-use petpixel_types::api_token::{ApiToken, CreatedApiToken, NewApiToken};
+use petpixel_types::api_token::{ApiToken, CreateApiToken, CreatedApiToken};
 use petpixel_types::ValidationErrors;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -29,8 +29,9 @@ pub async fn list(state: &AppState, actor: &Actor) -> ApiResult<Vec<ApiToken>> {
     rows.iter().map(to_wire).collect()
 }
 
-pub async fn create(state: &AppState, actor: &Actor, new: NewApiToken) -> ApiResult<CreatedApiToken> {
+pub async fn create(state: &AppState, actor: &Actor, request: &CreateApiToken) -> ApiResult<CreatedApiToken> {
     policy::require_session(actor)?;
+    let new = request.validate()?;
     let mut errors = ValidationErrors::new();
     for scope in &new.scopes {
         if !actor.permissions.covers(scope) {

@@ -37,8 +37,7 @@ pub async fn list_projects(
     actor: Actor,
     ApiQuery(query): ApiQuery<ProjectQuery>,
 ) -> ApiResult<Json<Page<Project>>> {
-    let filter = query.validate()?;
-    service::list(&state, &actor, &filter).await.map(Json)
+    service::list(&state, &actor, &query).await.map(Json)
 }
 
 /// The workload at a glance: projects per status, per artist and status, due this week, overdue.
@@ -59,8 +58,7 @@ pub async fn create_project(
     actor: Actor,
     ApiJson(body): ApiJson<CreateProject>,
 ) -> ApiResult<(StatusCode, [(header::HeaderName, HeaderValue); 2], Json<Project>)> {
-    let new = body.validate()?;
-    let project = service::create(&state, &actor, new).await?;
+    let project = service::create(&state, &actor, &body).await?;
     let location = HeaderValue::from_str(&format!("/api/v1/projects/{}", project.id)).map_err(anyhow::Error::from)?;
     let [etag] = etag(project.version);
     Ok((StatusCode::CREATED, [(header::LOCATION, location), etag], Json(project)))
@@ -100,8 +98,7 @@ pub async fn update_project(
     ApiJson(body): ApiJson<UpdateProject>,
 ) -> ApiResult<([(header::HeaderName, HeaderValue); 1], Json<Project>)> {
     let expected = if_match(&headers)?;
-    let changes = body.validate()?;
-    let project = service::update(&state, &actor, id, changes, expected).await?;
+    let project = service::update(&state, &actor, id, &body, expected).await?;
     Ok((etag(project.version), Json(project)))
 }
 

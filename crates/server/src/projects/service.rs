@@ -2,7 +2,8 @@ use chrono::{NaiveDate, Utc};
 use petpixel_types::activity::{ActionType, ResourceType};
 use petpixel_types::asset::{Asset, GameUrl};
 use petpixel_types::project::{
-    AssigneeFilter, NewProject, Project, ProjectChanges, ProjectDetail, ProjectFilter, ProjectStatus, SortKey, TransitionError,
+    AssigneeFilter, CreateProject, Project, ProjectDetail, ProjectFilter, ProjectQuery, ProjectStatus, SortKey, TransitionError,
+    UpdateProject,
 };
 use petpixel_types::user::UserSummary;
 use petpixel_types::{Action, Page, Resource};
@@ -118,9 +119,10 @@ fn rank(column: &str, values: &[&str]) -> SimpleExpr {
     Expr::cust(format!("CASE {column}{arms} ELSE {} END", values.len()))
 }
 
-pub async fn list(state: &AppState, actor: &Actor, filter: &ProjectFilter) -> ApiResult<Page<Project>> {
+pub async fn list(state: &AppState, actor: &Actor, query: &ProjectQuery) -> ApiResult<Page<Project>> {
     use projects::Column as C;
     policy::require(actor, Resource::Projects, Action::Read)?;
+    let filter = &query.validate()?;
     let conn = &state.db.conn;
     let base = projects::Entity::find().filter(filter_condition(filter, actor));
     let dir = if filter.sort.descending { Order::Desc } else { Order::Asc };
@@ -283,8 +285,9 @@ fn url_to_wire(u: game_urls::Model) -> GameUrl {
     }
 }
 
-pub async fn create(state: &AppState, actor: &Actor, new: NewProject) -> ApiResult<Project> {
+pub async fn create(state: &AppState, actor: &Actor, order: &CreateProject) -> ApiResult<Project> {
     policy::require(actor, Resource::Projects, Action::Create)?;
+    let new = order.validate()?;
     let now = Utc::now();
     let txn = state.db.begin_write().await?;
     let project = projects::ActiveModel {
@@ -323,10 +326,11 @@ pub async fn create(state: &AppState, actor: &Actor, new: NewProject) -> ApiResu
 /// Fields that change with every write and say nothing of their own in a change log.
 const NOT_CHANGES: &[&str] = &["updated_at", "version", "assigned_artist", "overdue"];
 
-pub async fn update(state: &AppState, actor: &Actor, id: Uuid, changes: ProjectChanges, if_match: Option<i32>) -> ApiResult<Project> {
+pub async fn update(state: &AppState, actor: &Actor, id: Uuid, request: &UpdateProject, if_match: Option<i32>) -> ApiResult<Project> {
     let txn = state.db.begin_write().await?;
     let before = find(&*txn, id).await?;
     policy::require_on_project(actor, Resource::Projects, Action::Update, before.assigned_artist_id)?;
+    let changes = request.validate()?;
     if let Some(expected) = if_match {
         if expected != before.version {
             return Err(AppError::conflict(format!(
@@ -372,7 +376,19 @@ async fn save(
     }
     model.version = Set(before.version + 1);
     model.updated_at = Set(Utc::now());
-    let after = model.update(&*txn).await?;
+    // Conditional on the version read: of two changes racing from the same version (on
+    // PostgreSQL, where they really run at once), the second finds nothing to update.
+    let written = projects::Entity::update_many()
+        .set(model.clone())
+        .filter(projects::Column::Id.eq(before.id))
+        .filter(projects::Column::Version.eq(before.version))
+        .exec(&*txn)
+        .await?
+        .rows_affected;
+    if written != 1 {
+        return Err(AppError::conflict("Someone changed this project at the same moment. Reload and try again."));
+    }
+    let after = model.try_into_model()?;
     activity::record(
         &*txn,
         &Audit::from(actor),

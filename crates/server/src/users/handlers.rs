@@ -18,8 +18,7 @@ use crate::state::AppState;
         (status = 422, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_users(State(state): State<AppState>, actor: Actor, ApiQuery(query): ApiQuery<UserQuery>) -> ApiResult<Json<Page<User>>> {
-    let filter = query.validate()?;
-    service::list(&state, &actor, &filter).await.map(Json)
+    service::list(&state, &actor, &query).await.map(Json)
 }
 
 /// Add a team member. Admins only.
@@ -34,8 +33,7 @@ pub async fn create_user(
     actor: Actor,
     ApiJson(body): ApiJson<CreateUser>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
-    let new = body.validate()?;
-    let user = service::create(&state, &actor, new).await?;
+    let user = service::create(&state, &actor, &body).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
@@ -64,8 +62,7 @@ pub async fn update_user(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<UpdateUser>,
 ) -> ApiResult<Json<User>> {
-    let changes = body.validate()?;
-    service::update(&state, &actor, id, changes).await.map(Json)
+    service::update(&state, &actor, id, &body).await.map(Json)
 }
 
 /// Set a user's role and extra grants. Admins only; nobody grants more than they hold.

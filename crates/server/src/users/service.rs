@@ -1,6 +1,6 @@
 use chrono::Utc;
 use petpixel_types::activity::{ActionType, ResourceType};
-use petpixel_types::user::{NewUser, SetRole, User, UserChanges, UserFilter};
+use petpixel_types::user::{CreateUser, NewUser, SetRole, UpdateUser, User, UserQuery};
 use petpixel_types::{Action, Page, Permissions, Resource, Role};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -30,8 +30,9 @@ pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<User> {
     to_wire(&find(&state.db.conn, id).await?)
 }
 
-pub async fn list(state: &AppState, actor: &Actor, filter: &UserFilter) -> ApiResult<Page<User>> {
+pub async fn list(state: &AppState, actor: &Actor, query: &UserQuery) -> ApiResult<Page<User>> {
     policy::require(actor, Resource::Users, Action::Read)?;
+    let filter = query.validate()?;
     let mut cond = Condition::all();
     if let Some(role) = filter.role {
         cond = cond.add(users::Column::Role.eq(role.as_str()));
@@ -61,8 +62,9 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &UserFilter) -> ApiRe
     Ok(Page { items, total, limit: filter.page.limit, offset: filter.page.offset })
 }
 
-pub async fn create(state: &AppState, actor: &Actor, new: NewUser) -> ApiResult<User> {
+pub async fn create(state: &AppState, actor: &Actor, request: &CreateUser) -> ApiResult<User> {
     policy::require(actor, Resource::Users, Action::Create)?;
+    let new = request.validate()?;
     policy::require_grant(actor, &Permissions::default(), new.role, &new.permissions)?;
     reject_common("password", &new.password)?;
     let hash = state.hasher.hash(new.password.clone()).await?;
@@ -137,9 +139,10 @@ fn reject_common(field: &str, password: &str) -> ApiResult<()> {
     Ok(())
 }
 
-pub async fn update(state: &AppState, actor: &Actor, id: Uuid, changes: UserChanges) -> ApiResult<User> {
+pub async fn update(state: &AppState, actor: &Actor, id: Uuid, request: &UpdateUser) -> ApiResult<User> {
     let target = find(&state.db.conn, id).await?;
-    policy::require_update_user(actor, id, &permissions_of(&target)?, &changes)?;
+    policy::require_update_user(actor, id, &permissions_of(&target)?, request)?;
+    let changes = request.validate()?;
     let new_hash = match &changes.password {
         None => None,
         Some(new_password) => {

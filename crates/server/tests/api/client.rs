@@ -52,6 +52,9 @@ impl Transport for Wire {
         if let Some(token) = &request.bearer {
             builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
+        for (name, value) in &request.headers {
+            builder = builder.header(*name, value);
+        }
         if request.path.starts_with("/api/v1/auth/") {
             if let Some(cookie) = self.0.cookie.borrow().as_ref() {
                 builder = builder.header(header::COOKIE, format!("{COOKIE}={cookie}"));
@@ -134,9 +137,13 @@ async fn the_client_speaks_every_endpoint_it_offers() {
     assert_eq!(assigned.assigned_artist_id, Some(artist.id));
     let moved = client.set_project_status(project.id, ProjectStatus::InProgress).await.unwrap();
     assert_eq!(moved.status, ProjectStatus::InProgress);
-    let updated =
-        client.update_project(project.id, &UpdateProject { pet_breed: Some(Some("Corgi".into())), ..Default::default() }).await.unwrap();
+    let corgi = UpdateProject { pet_breed: Some(Some("Corgi".into())), ..Default::default() };
+    let updated = client.update_project(project.id, &corgi, Some(moved.version)).await.unwrap();
     assert_eq!(updated.pet_breed.as_deref(), Some("Corgi"));
+    // The version it was loaded at is gone: a stale edit is refused, not written over the new one.
+    let stale = UpdateProject { pet_breed: Some(Some("Beagle".into())), ..Default::default() };
+    let conflict = client.update_project(project.id, &stale, Some(moved.version)).await.unwrap_err();
+    assert_eq!(conflict.status(), Some(409));
     let detail = client.get_project(project.id).await.unwrap();
     assert_eq!((detail.project.id, detail.project.pet_breed.as_deref()), (project.id, Some("Corgi")));
     let found = client

@@ -371,3 +371,46 @@ async fn a_stored_value_the_code_does_not_know_is_an_error_not_another_value() {
     assert!(reply.is_problem());
     assert!(!reply.body.to_string().contains("archived"), "internal details stay in the log");
 }
+
+#[tokio::test]
+async fn of_two_edits_from_the_same_version_at_once_exactly_one_wins() {
+    use axum::http::Method;
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    for round in 0..5 {
+        let project = app.project(&manager.token, json!({})).await;
+        let path = format!("/api/v1/projects/{}", project["id"].as_str().unwrap());
+        let edit = |notes: &'static str| {
+            let request = Request::builder()
+                .method(Method::PATCH)
+                .uri(&path)
+                .header("authorization", format!("Bearer {}", manager.token))
+                .header("content-type", "application/json")
+                .header("if-match", "\"1\"")
+                .body(Body::from(serde_json::to_vec(&json!({ "notes": notes })).unwrap()))
+                .unwrap();
+            app.send(request)
+        };
+        let (a, b) = tokio::join!(edit("from Ada"), edit("from Max"));
+        let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, [200, 409], "round {round}");
+        let now = app.get(&path, &manager.token).await;
+        assert_eq!(now.body["version"], 2, "round {round}: one change, one version step");
+        let winner = if a.status == StatusCode::OK { &a } else { &b };
+        assert_eq!(now.body["notes"], winner.body["notes"]);
+    }
+}
+
+#[tokio::test]
+async fn a_caller_without_the_permission_hears_403_before_any_field_is_judged() {
+    let app = TestApp::new().await;
+    let artist = app.user(Role::Artist).await;
+    let manager = app.user(Role::Manager).await;
+    let project = app.project(&manager.token, json!({})).await;
+    let path = format!("/api/v1/projects/{}", project["id"].as_str().unwrap());
+    assert_eq!(app.post("/api/v1/projects", &artist.token, json!({})).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.patch(&path, &artist.token, json!({ "pet_age": 99 })).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post("/api/v1/users", &manager.token, json!({})).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/api/v1/users?limit=0", &artist.token).await.status, StatusCode::FORBIDDEN);
+}

@@ -187,7 +187,7 @@ fn EditProject(detail: ProjectDetail, editing: RwSignal<bool>, on_saved: impl Fn
     let notes = opt(&p.notes);
     let errors = RwSignal::new(ValidationErrors::new());
     let failure = RwSignal::new(None::<String>);
-    let id = p.id;
+    let (id, version) = (p.id, p.version);
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -220,10 +220,14 @@ fn EditProject(detail: ProjectDetail, editing: RwSignal<bool>, on_saved: impl Fn
         }
         let on_saved = on_saved.clone();
         leptos::task::spawn_local(async move {
-            match api().update_project(id, &changes).await {
+            match api().update_project(id, &changes, Some(version)).await {
                 Ok(_) => {
                     editing.set(false);
                     on_saved();
+                }
+                // Someone else saved first: keep this person's input on screen, and say so.
+                Err(e) if e.status() == Some(409) => {
+                    failure.set(Some(format!("{} Your edits are still here: copy what you need, then cancel and edit again.", e)))
                 }
                 Err(e) => {
                     if let Some(p) = e.problem() {
