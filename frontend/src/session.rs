@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use petpixel_client::web::Fetch;
 use petpixel_client::Client;
 use petpixel_types::auth::Me;
-use petpixel_types::{Action, Resource, Scope};
+use petpixel_types::{Action, Permissions, Resource};
 use uuid::Uuid;
 
 thread_local! {
@@ -45,16 +45,13 @@ impl Session {
 }
 
 impl Session {
-    /// How far the user may do `action` on `resource`, if at all.
-    pub fn scope(&self, resource: Resource, action: Action) -> Option<Scope> {
-        self.me.with(|me| {
-            let me = me.as_ref()?;
-            me.permissions.iter().filter(|g| g.permission.covers(resource, action)).map(|g| g.scope).max()
-        })
+    /// The user's permissions, as the API reported them (none before login).
+    fn permissions(&self) -> Permissions {
+        self.me.with(|me| Permissions { grants: me.as_ref().map(|m| m.permissions.clone()).unwrap_or_default() })
     }
 
     pub fn can(&self, resource: Resource, action: Action) -> bool {
-        self.scope(resource, action).is_some()
+        self.permissions().allows(resource, action)
     }
 
     pub fn user_id(&self) -> Option<Uuid> {
@@ -63,16 +60,12 @@ impl Session {
 
     /// Whether the user may change a project assigned to `assignee` (the API refuses it anyway).
     pub fn can_edit_project(&self, assignee: Option<Uuid>) -> bool {
-        match self.scope(Resource::Projects, Action::Update) {
-            Some(Scope::Any) => true,
-            Some(Scope::Assigned) => assignee.is_some() && assignee == self.user_id(),
-            None => false,
-        }
+        self.user_id().is_some_and(|me| self.permissions().allows_on_project(Resource::Projects, Action::Update, me, assignee))
     }
 
     /// Managers: assign projects and reopen complete ones.
     pub fn is_project_manager(&self) -> bool {
-        self.scope(Resource::Projects, Action::Update) == Some(Scope::Any)
+        self.permissions().manages_projects()
     }
 }
 

@@ -30,21 +30,22 @@ pub fn require_anywhere(actor: &Actor, resource: Resource, action: Action) -> Ap
 
 /// `resource:action` on a project assigned to `assignee`: artists act only on their own projects.
 pub fn require_on_project(actor: &Actor, resource: Resource, action: Action, assignee: Option<Uuid>) -> ApiResult<()> {
-    match require(actor, resource, action)? {
-        Scope::Any => Ok(()),
-        Scope::Assigned if assignee == Some(actor.user_id) => Ok(()),
-        Scope::Assigned => Err(AppError::forbidden("This project is not assigned to you; only its artist or a manager may change it.")),
+    require(actor, resource, action)?;
+    if actor.permissions.allows_on_project(resource, action, actor.user_id, assignee) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("This project is not assigned to you; only its artist or a manager may change it."))
     }
 }
 
 /// Taking a complete project back into work is for managers.
 pub fn may_reopen(actor: &Actor) -> bool {
-    actor.permissions.allows_anywhere(Resource::Projects, Action::Update)
+    actor.permissions.manages_projects()
 }
 
 /// Assigning projects to artists is for managers.
 pub fn require_assign(actor: &Actor) -> ApiResult<()> {
-    if actor.permissions.allows_anywhere(Resource::Projects, Action::Update) {
+    if actor.permissions.manages_projects() {
         Ok(())
     } else {
         Err(AppError::forbidden("Only managers may assign projects."))

@@ -180,6 +180,22 @@ impl Permissions {
         self.scope(resource, action) == Some(Scope::Any)
     }
 
+    /// `resource:action` on a project assigned to `assignee`, for the user `me`: a grant on
+    /// assigned projects reaches only the user's own.
+    pub fn allows_on_project(&self, resource: Resource, action: Action, me: uuid::Uuid, assignee: Option<uuid::Uuid>) -> bool {
+        match self.scope(resource, action) {
+            Some(Scope::Any) => true,
+            Some(Scope::Assigned) => assignee == Some(me),
+            None => false,
+        }
+    }
+
+    /// Managing projects (assigning them, reopening complete ones) is for those who may update
+    /// every project.
+    pub fn manages_projects(&self) -> bool {
+        self.allows_anywhere(Resource::Projects, Action::Update)
+    }
+
     /// Whether every pair `permission` stands for is allowed somewhere; an API token may only be
     /// given such scopes.
     pub fn covers(&self, permission: &Permission) -> bool {
@@ -270,6 +286,20 @@ mod tests {
         assert!(!read_only.allows(Assets, Read));
         assert!(artist.covers(&"projects:read".parse().unwrap()));
         assert!(!artist.covers(&"projects:*".parse().unwrap()));
+    }
+
+    #[test]
+    fn artists_act_on_their_own_projects_and_managers_on_all() {
+        let (me, colleague) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        let artist = Permissions::for_user(Role::Artist, &[]);
+        assert!(artist.allows_on_project(Projects, Update, me, Some(me)));
+        assert!(!artist.allows_on_project(Projects, Update, me, Some(colleague)));
+        assert!(!artist.allows_on_project(Projects, Update, me, None));
+        assert!(!artist.manages_projects());
+        let manager = Permissions::for_user(Role::Manager, &[]);
+        assert!(manager.allows_on_project(Projects, Update, me, None));
+        assert!(manager.manages_projects());
+        assert!(!Permissions::default().allows_on_project(Projects, Read, me, Some(me)));
     }
 
     #[test]

@@ -34,6 +34,25 @@ pub enum TransitionError {
     ReopenNeedsManager,
 }
 
+impl TransitionError {
+    /// What to tell the person who tried `from -> to`; the server and the web app say the same.
+    pub fn message(self, from: ProjectStatus, to: ProjectStatus, may_reopen: bool) -> String {
+        match self {
+            TransitionError::ReopenNeedsManager => "Only managers may reopen a complete project.".into(),
+            TransitionError::NotAllowed => {
+                let next: Vec<&str> = from.next(may_reopen).iter().map(|s| s.label()).collect();
+                format!(
+                    "A project cannot go from {} to {}; from {} it can go to {}.",
+                    from.label(),
+                    to.label(),
+                    from.label(),
+                    if next.is_empty() { "nowhere".to_owned() } else { next.join(" or ") }
+                )
+            }
+        }
+    }
+}
+
 impl ProjectStatus {
     /// Checks the move `self -> to`. `may_reopen` says whether the actor may take a complete
     /// project back to in_progress.
@@ -641,6 +660,14 @@ mod tests {
         assert_eq!(Complete.check_transition(InProgress, false), Err(TransitionError::ReopenNeedsManager));
         assert!(Complete.check_transition(InProgress, true).is_ok());
         assert_eq!(Backlog.next(false), vec![InProgress]);
+        assert_eq!(
+            TransitionError::NotAllowed.message(InProgress, Complete, false),
+            "A project cannot go from In progress to Complete; from In progress it can go to Review."
+        );
+        assert_eq!(
+            TransitionError::ReopenNeedsManager.message(Complete, InProgress, false),
+            "Only managers may reopen a complete project."
+        );
     }
 
     #[test]

@@ -408,19 +408,11 @@ pub async fn set_status(state: &AppState, actor: &Actor, id: Uuid, to: ProjectSt
     if from == to {
         return with_artist(&*txn, &before).await;
     }
-    match from.check_transition(to, policy::may_reopen(actor)) {
+    let may_reopen = policy::may_reopen(actor);
+    match from.check_transition(to, may_reopen) {
         Ok(()) => {}
-        Err(TransitionError::ReopenNeedsManager) => return Err(AppError::forbidden("Only managers may reopen a complete project.")),
-        Err(TransitionError::NotAllowed) => {
-            let next: Vec<&str> = from.next(policy::may_reopen(actor)).iter().map(|s| s.as_str()).collect();
-            return Err(AppError::conflict(format!(
-                "A project cannot go from {} to {}; from {} it can go to {}.",
-                from.as_str(),
-                to.as_str(),
-                from.as_str(),
-                if next.is_empty() { "nowhere".to_owned() } else { next.join(" or ") }
-            )));
-        }
+        Err(e @ TransitionError::ReopenNeedsManager) => return Err(AppError::forbidden(e.message(from, to, may_reopen))),
+        Err(e @ TransitionError::NotAllowed) => return Err(AppError::conflict(e.message(from, to, may_reopen))),
     }
     let mut model: projects::ActiveModel = before.clone().into();
     model.status = Set(to.as_str().into());

@@ -182,7 +182,7 @@ async fn the_status_walks_the_workflow_and_other_moves_are_409() {
 
     let skip = app.put(&format!("{path}/status"), &artist.token, status("review")).await;
     assert_eq!(skip.status, StatusCode::CONFLICT);
-    assert!(skip.body["detail"].as_str().unwrap().contains("from backlog it can go to in_progress"));
+    assert_eq!(skip.body["detail"], "A project cannot go from Backlog to Review; from Backlog it can go to In progress.");
     let unknown = app.put(&format!("{path}/status"), &artist.token, status("shipped")).await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(unknown.error_fields(), ["status"]);

@@ -7,7 +7,7 @@ mod workload;
 
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
-use petpixel_types::project::{Project, ProjectQuery, ProjectStats, ProjectStatus, TransitionError};
+use petpixel_types::project::{Project, ProjectQuery, ProjectStats, ProjectStatus};
 use uuid::Uuid;
 
 use self::card::Card;
@@ -57,20 +57,8 @@ fn refusal(session: &Session, card: CardRef, to: ProjectStatus) -> Option<String
     if !session.can_edit_project(card.assignee) {
         return Some("Only the assigned artist or a manager may move this project.".into());
     }
-    match card.from.check_transition(to, session.is_project_manager()) {
-        Ok(()) => None,
-        Err(TransitionError::ReopenNeedsManager) => Some("Only managers may reopen a complete project.".into()),
-        Err(TransitionError::NotAllowed) => {
-            let next: Vec<&str> = card.from.next(session.is_project_manager()).iter().map(|s| s.label()).collect();
-            Some(format!(
-                "A project cannot go from {} to {}; from {} it can go to {}.",
-                card.from.label(),
-                to.label(),
-                card.from.label(),
-                if next.is_empty() { "nowhere".to_owned() } else { next.join(" or ") }
-            ))
-        }
-    }
+    let may_reopen = session.is_project_manager();
+    card.from.check_transition(to, may_reopen).err().map(|e| e.message(card.from, to, may_reopen))
 }
 
 /// Puts focus on a card, wherever it now is: after a keyboard move the card is drawn anew in
