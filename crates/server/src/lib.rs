@@ -7,6 +7,7 @@ pub mod activity;
 pub mod actor;
 pub mod api_tokens;
 pub mod app;
+pub mod assets;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -22,6 +23,7 @@ pub mod security_headers;
 pub mod seed;
 pub mod state;
 pub mod telemetry;
+pub mod urls;
 pub mod users;
 pub mod web;
 

@@ -1,6 +1,5 @@
 use chrono::{NaiveDate, Utc};
 use petpixel_types::activity::{ActionType, ResourceType};
-use petpixel_types::asset::{Asset, GameUrl};
 use petpixel_types::project::{
     AssigneeFilter, CreateProject, Project, ProjectDetail, ProjectFilter, ProjectQuery, ProjectStatus, SortKey, TransitionError,
     UpdateProject,
@@ -247,42 +246,9 @@ pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Project
         .await?;
     Ok(ProjectDetail {
         project: to_wire(&project, artist.as_ref().map(user_model::summary).transpose()?, today())?,
-        assets: assets.into_iter().map(asset_to_wire).collect(),
-        urls: urls.into_iter().map(url_to_wire).collect(),
+        assets: assets.into_iter().map(crate::assets::model::to_wire).collect(),
+        urls: urls.into_iter().map(crate::urls::model::to_wire).collect(),
     })
-}
-
-fn asset_to_wire(a: project_assets::Model) -> Asset {
-    Asset {
-        id: a.id,
-        project_id: a.project_id,
-        asset_type: a.asset_type,
-        filename: a.filename,
-        original_filename: a.original_filename,
-        file_size: a.file_size,
-        mime_type: a.mime_type,
-        metadata: a.metadata,
-        processing_status: a.processing_status,
-        version: a.version,
-        uploaded_by: a.uploaded_by,
-        uploaded_at: a.uploaded_at,
-        processed_at: a.processed_at,
-    }
-}
-
-fn url_to_wire(u: game_urls::Model) -> GameUrl {
-    GameUrl {
-        id: u.id,
-        project_id: u.project_id,
-        url_slug: u.url_slug,
-        full_url: u.full_url,
-        status: u.status,
-        reserved_at: u.reserved_at,
-        expires_at: u.expires_at,
-        deployed_at: u.deployed_at,
-        view_count: u.view_count,
-        last_accessed: u.last_accessed,
-    }
 }
 
 pub async fn create(state: &AppState, actor: &Actor, order: &CreateProject) -> ApiResult<Project> {

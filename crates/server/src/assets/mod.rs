@@ -1,0 +1,3 @@
+//! A project's files: photos, sprites, backgrounds and sounds.
+
+pub mod model;

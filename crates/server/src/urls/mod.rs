@@ -1,0 +1,3 @@
+//! A game's public addresses (`/g/<slug>`).
+
+pub mod model;
