@@ -12,8 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use subtle::ConstantTimeEq;
 use tokio::sync::oneshot;
@@ -119,21 +118,18 @@ pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
 
 /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) for `password`, in `memory`.
 fn hash_with(memory: &mut Vec<Block>, password: &str) -> anyhow::Result<String> {
-    let err = |e: argon2::Error| anyhow::anyhow!("argon2: {e}");
-    let salt = SaltString::generate(&mut OsRng);
+    let salt = Salt::generate();
     let params = Params::default();
-    let mut salt_bytes = [0u8; 64];
-    let salt_raw = salt.decode_b64(&mut salt_bytes).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
     memory.resize(params.block_count(), Block::default());
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
-        .hash_password_into_with_memory(password.as_bytes(), salt_raw, &mut out, &mut memory[..])
-        .map_err(err)?;
+        .hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, &mut memory[..])
+        .map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
     let phc = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
         params: ParamsString::try_from(&params).map_err(|e| anyhow::anyhow!("params: {e}"))?,
-        salt: Some(salt.as_salt()),
+        salt: Some(salt),
         hash: Some(Output::new(&out).map_err(|e| anyhow::anyhow!("output: {e}"))?),
     };
     Ok(phc.to_string())
@@ -143,7 +139,7 @@ fn hash_with(memory: &mut Vec<Block>, password: &str) -> anyhow::Result<String> 
 fn verify_with(memory: &mut Vec<Block>, password: &[u8], stored: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(stored) else { return false };
     let (Ok(algorithm), Ok(params), Some(expected), Some(salt)) =
-        (Algorithm::try_from(parsed.algorithm), Params::try_from(&parsed), parsed.hash, parsed.salt)
+        (Algorithm::try_from(parsed.algorithm.as_str()), Params::try_from(&parsed), parsed.hash, parsed.salt)
     else {
         return false;
     };
@@ -151,14 +147,12 @@ fn verify_with(memory: &mut Vec<Block>, password: &[u8], stored: &str) -> bool {
         Ok(v) => v.unwrap_or_default(),
         Err(_) => return false,
     };
-    let mut salt_bytes = [0u8; 64];
-    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else { return false };
     if params.block_count() > MAX_BLOCKS {
         return false;
     }
     memory.resize(params.block_count(), Block::default());
     let mut out = vec![0u8; expected.len()];
-    let computed = Argon2::new(algorithm, version, params).hash_password_into_with_memory(password, salt, &mut out, &mut memory[..]);
+    let computed = Argon2::new(algorithm, version, params).hash_password_into_with_memory(password, &salt, &mut out, &mut memory[..]);
     computed.is_ok() && bool::from(out.as_slice().ct_eq(expected.as_bytes()))
 }
 
@@ -192,7 +186,7 @@ mod tests {
         assert!(!verify_with(&mut memory, b"x", "not a hash"));
         // A hash made by the argon2 crate's own API (as earlier releases stored) still verifies.
         use argon2::password_hash::PasswordHasher;
-        let older = Argon2::default().hash_password(b"an older password", &SaltString::generate(&mut OsRng)).unwrap().to_string();
+        let older = Argon2::default().hash_password(b"an older password").unwrap().to_string();
         assert!(verify_with(&mut memory, b"an older password", &older));
     }
 

@@ -12,7 +12,8 @@ pub const API_TOKEN_PREFIX: &str = "pp_";
 
 pub fn random_secret() -> String {
     let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    // ThreadRng: a CSPRNG reseeded from the operating system.
+    rand::rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
