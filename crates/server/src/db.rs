@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use petpixel_migrations::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, SqlxPostgresConnector, SqlxSqliteConnector, TransactionTrait,
+    DatabaseBackend, DatabaseConnection, DatabaseTransaction, ExprTrait, SqlxPostgresConnector, SqlxSqliteConnector, TransactionTrait,
 };
 use secrecy::ExposeSecret;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -111,7 +111,7 @@ impl Db {
         match self.backend() {
             DatabaseBackend::Sqlite => "sqlite",
             DatabaseBackend::Postgres => "postgres",
-            DatabaseBackend::MySql => "mysql",
+            _ => "other",
         }
     }
 
@@ -126,7 +126,7 @@ impl Db {
                 let pool = self.conn.get_postgres_connection_pool();
                 (pool.size(), pool.num_idle())
             }
-            DatabaseBackend::MySql => (0, 0),
+            _ => (0, 0),
         }
     }
 }

@@ -42,8 +42,12 @@ pub async fn begin(state: &AppState, email: &str, client: &ClientInfo, now: Date
     // SQLite's write lock already serialises this; PostgreSQL takes a lock per client address.
     if state.db.backend() == DatabaseBackend::Postgres {
         let key = ip.clone().unwrap_or_default();
-        txn.execute(Statement::from_sql_and_values(DatabaseBackend::Postgres, "SELECT pg_advisory_xact_lock(hashtext($1))", [key.into()]))
-            .await?;
+        txn.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtext($1))",
+            [key.into()],
+        ))
+        .await?;
     }
     let from_client = || {
         let query = login_attempts::Entity::find().filter(login_attempts::Column::CreatedAt.gt(since));

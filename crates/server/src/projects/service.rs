@@ -6,7 +6,7 @@ use petpixel_types::project::{
 };
 use petpixel_types::user::UserSummary;
 use petpixel_types::{Action, Page, Resource};
-use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::sea_query::{Expr, Func, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Set, TryIntoModel,
 };
@@ -166,7 +166,7 @@ pub async fn stats(state: &AppState, actor: &Actor) -> ApiResult<petpixel_types:
         .select_only()
         .column(C::AssignedArtistId)
         .column(C::Status)
-        .column_as(Expr::col((projects::Entity, C::Id)).count(), "n")
+        .column_as(Expr::from(Func::count(Expr::col((projects::Entity, C::Id)))), "n")
         .filter(C::DeletedAt.is_null())
         .group_by(C::AssignedArtistId)
         .group_by(C::Status)
@@ -216,7 +216,7 @@ pub async fn stats(state: &AppState, actor: &Actor) -> ApiResult<petpixel_types:
 async fn count(conn: &impl ConnectionTrait, cond: Condition) -> ApiResult<u64> {
     let n: Option<i64> = projects::Entity::find()
         .select_only()
-        .column_as(Expr::col((projects::Entity, projects::Column::Id)).count(), "n")
+        .column_as(Expr::from(Func::count(Expr::col((projects::Entity, projects::Column::Id)))), "n")
         .filter(cond)
         .into_tuple()
         .one(conn)

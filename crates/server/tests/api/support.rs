@@ -77,7 +77,8 @@ impl TestApp {
             Ok(base) if base.starts_with("postgres") => {
                 let schema = format!("t_{}", Uuid::now_v7().simple());
                 let mut admin = connect_pg(&base).await;
-                sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut admin).await.unwrap();
+                // The schema name is generated here (t_ + a UUID), never taken from input.
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&mut admin).await.unwrap();
                 let sep = if base.contains('?') { '&' } else { '?' };
                 (format!("{base}{sep}options=-c%20search_path%3D{schema}&application_name={schema}"), Some((base, schema)))
             }
@@ -245,7 +246,7 @@ impl Drop for TestApp {
                         .execute(&mut conn)
                         .await;
                     let _ = sqlx::query("SET lock_timeout = '10s'").execute(&mut conn).await;
-                    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut conn).await;
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))).execute(&mut conn).await;
                 });
             })
             .join();
