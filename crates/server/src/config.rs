@@ -8,6 +8,27 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use secrecy::{ExposeSecret, SecretString};
 
+/// Where files live.
+#[derive(Debug, Clone)]
+pub enum StorageConfig {
+    /// A folder (default: `<data dir>/files`).
+    Local {
+        dir: PathBuf,
+    },
+    S3(S3Config),
+}
+
+/// An S3 bucket, addressed path-style (`S3_ENDPOINT/bucket/key`), so any S3 API works.
+#[derive(Debug, Clone)]
+pub struct S3Config {
+    /// Unset for AWS itself.
+    pub endpoint: Option<String>,
+    pub bucket: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: SecretString,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub bind: SocketAddr,
@@ -22,6 +43,9 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     /// The largest JSON body any endpoint reads.
     pub max_json_body_bytes: usize,
+    /// The largest file upload, through the API or a signed link alike.
+    pub max_upload_bytes: u64,
+    pub storage: StorageConfig,
     /// Failed logins for one e-mail address from one client address within `login_window`
     /// before 429.
     pub login_max_failures: u32,
@@ -69,6 +93,21 @@ fn bool_var(name: &str) -> anyhow::Result<bool> {
     }
 }
 
+/// S3 when `S3_BUCKET` is set (with its keys), else a folder in the data dir.
+fn storage_from_env(data_dir: &std::path::Path) -> anyhow::Result<StorageConfig> {
+    let Some(bucket) = var("S3_BUCKET") else {
+        return Ok(StorageConfig::Local { dir: var("PETPIXEL_FILES_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("files")) });
+    };
+    let required = |name: &str| var(name).with_context(|| format!("{name} is required when S3_BUCKET is set"));
+    Ok(StorageConfig::S3(S3Config {
+        endpoint: var("S3_ENDPOINT"),
+        bucket,
+        region: var("S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+        access_key_id: required("S3_ACCESS_KEY_ID")?,
+        secret_access_key: SecretString::from(required("S3_SECRET_ACCESS_KEY")?),
+    }))
+}
+
 fn default_hash_concurrency() -> usize {
     std::thread::available_parallelism().map(usize::from).unwrap_or(2)
 }
@@ -83,6 +122,7 @@ impl Config {
             }
         }
         let data_dir = PathBuf::from(var("PETPIXEL_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let storage = storage_from_env(&data_dir)?;
         let database_url = var("DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("petpixel.db").display()));
         let is_sqlite = database_url.starts_with("sqlite:");
         let bind: SocketAddr = parse_var("PETPIXEL_BIND", SocketAddr::from(([127, 0, 0, 1], 3000)))?;
@@ -96,6 +136,8 @@ impl Config {
             access_token_ttl: Duration::from_secs(parse_var("PETPIXEL_ACCESS_TOKEN_TTL_SECS", 15 * 60)?),
             refresh_token_ttl: Duration::from_secs(parse_var("PETPIXEL_REFRESH_TOKEN_TTL_SECS", 7 * 24 * 3600)?),
             max_json_body_bytes: parse_var("PETPIXEL_MAX_JSON_BODY_BYTES", 1024 * 1024)?,
+            max_upload_bytes: parse_var("PETPIXEL_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)?,
+            storage,
             login_max_failures: parse_var("PETPIXEL_LOGIN_MAX_FAILURES", 5)?,
             login_max_failures_per_client: parse_var("PETPIXEL_LOGIN_MAX_FAILURES_PER_CLIENT", 30)?,
             login_window: Duration::from_secs(parse_var("PETPIXEL_LOGIN_WINDOW_SECS", 15 * 60)?),
@@ -120,6 +162,7 @@ impl Config {
 
     /// Defaults for tests and tools: an in-memory SQLite database and a throwaway data dir.
     pub fn for_tests(data_dir: PathBuf, database_url: &str) -> Self {
+        let storage = StorageConfig::Local { dir: data_dir.join("files") };
         Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir,
@@ -130,6 +173,8 @@ impl Config {
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(7 * 24 * 3600),
             max_json_body_bytes: 64 * 1024,
+            max_upload_bytes: 10 * 1024 * 1024,
+            storage,
             login_max_failures: 5,
             login_max_failures_per_client: 30,
             login_window: Duration::from_secs(15 * 60),

@@ -42,29 +42,9 @@ async fn cache(_state: &AppState) -> ComponentHealth {
     ComponentHealth { status: "ok".into(), backend: "memory".into(), latency_ms: Some(0.0), error: None }
 }
 
-/// Files live under the data dir; the check writes and removes a probe file there.
+/// The file store answers (a folder that is there, or the bucket), without writing anything.
 async fn storage(state: &AppState) -> ComponentHealth {
-    let start = Instant::now();
-    let dir = state.config.data_dir.join("files");
-    let probe = dir.join(format!(".health-{}", uuid::Uuid::now_v7()));
-    let result = async {
-        tokio::fs::create_dir_all(&dir).await?;
-        tokio::fs::write(&probe, b"ok").await?;
-        tokio::fs::remove_file(&probe).await
-    }
-    .await;
-    match result {
-        Ok(()) => ComponentHealth { status: "ok".into(), backend: "local".into(), latency_ms: ms(start), error: None },
-        Err(e) => {
-            tracing::warn!(error = %e, dir = %dir.display(), "storage health check failed");
-            ComponentHealth {
-                status: "error".into(),
-                backend: "local".into(),
-                latency_ms: ms(start),
-                error: Some("the file store is not writable".into()),
-            }
-        }
-    }
+    state.storage.health().await
 }
 
 fn code(component: &ComponentHealth) -> StatusCode {

@@ -22,6 +22,7 @@ pub mod projects;
 pub mod security_headers;
 pub mod seed;
 pub mod state;
+pub mod storage;
 pub mod telemetry;
 pub mod urls;
 pub mod users;

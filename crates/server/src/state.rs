@@ -7,6 +7,18 @@ use crate::auth::jwt::{self, JwtKeys};
 use crate::auth::password::Hasher;
 use crate::config::Config;
 use crate::db::Db;
+use crate::storage::Storage;
+
+/// The key that signs file links: derived from the token secret, so every process that accepts
+/// the same tokens accepts the same links, and a leaked link key reveals nothing of the other.
+fn links_key(secret: &secrecy::SecretString) -> [u8; 32] {
+    use secrecy::ExposeSecret;
+    use sha2::Digest;
+    let mut hash = sha2::Sha256::new();
+    hash.update(b"petpixel file links\0");
+    hash.update(secret.expose_secret().as_bytes());
+    hash.finalize().into()
+}
 
 #[derive(Clone)]
 pub struct AppState {
@@ -14,6 +26,7 @@ pub struct AppState {
     pub db: Db,
     pub jwt: Arc<JwtKeys>,
     pub hasher: Hasher,
+    pub storage: Storage,
 }
 
 impl AppState {
@@ -28,6 +41,7 @@ impl AppState {
         let secret = jwt::load_or_create_secret(config.jwt_secret.as_ref(), &config.data_dir)?;
         let jwt = JwtKeys::new(&secret, config.access_token_ttl);
         let hasher = Hasher::new(config.password_hash_concurrency, config.password_hash_queue);
-        Ok(AppState { config: Arc::new(config), db, jwt: Arc::new(jwt), hasher })
+        let storage = Storage::new(&config.storage, &config.public_url, links_key(&secret));
+        Ok(AppState { config: Arc::new(config), db, jwt: Arc::new(jwt), hasher, storage })
     }
 }

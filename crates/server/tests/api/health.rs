@@ -23,7 +23,11 @@ async fn health_endpoints_report_each_backend() {
 
 #[tokio::test]
 async fn storage_health_fails_when_the_data_dir_is_unwritable() {
-    let app = TestApp::with_config(|c| c.data_dir = "/proc/petpixel-cannot-write-here".into()).await;
+    let app = TestApp::with_config(|c| {
+        c.data_dir = "/proc/petpixel-cannot-write-here".into();
+        c.storage = petpixel_server::config::StorageConfig::Local { dir: "/proc/petpixel-cannot-write-here/files".into() };
+    })
+    .await;
     let reply = app.request(Method::GET, "/api/health/storage", None, None).await;
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(reply.body["status"], "error");

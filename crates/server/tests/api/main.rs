@@ -10,6 +10,7 @@ mod openapi;
 mod projects;
 mod security;
 mod seed;
+mod storage;
 mod support;
 mod users;
 mod web;

@@ -113,6 +113,11 @@ impl TestApp {
         self.send(builder.body(body).unwrap()).await
     }
 
+    /// The router's raw answer (for bodies that are not JSON).
+    pub async fn router_response(&self, request: Request<Body>) -> axum::response::Response {
+        self.router.clone().oneshot(request).await.unwrap()
+    }
+
     pub async fn send(&self, request: Request<Body>) -> Reply {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();

@@ -1,0 +1,168 @@
+//! The file store, against both backends: the data dir's folder always, and a real S3 server when
+//! `TEST_S3_ENDPOINT` is set (`.ci/run` starts s3s-fs; the bucket `TEST_S3_BUCKET`, default
+//! `petpixel-test`, must exist). Each test works under a prefix of its own.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use petpixel_server::config::{S3Config, StorageConfig};
+use petpixel_server::storage::{collect, once, ObjectKey, Storage, StorageError};
+use secrecy::SecretString;
+
+use crate::support::TestApp;
+
+/// One app per backend under test.
+async fn apps() -> Vec<TestApp> {
+    let mut apps = vec![TestApp::new().await];
+    if let Ok(endpoint) = std::env::var("TEST_S3_ENDPOINT") {
+        let s3 = S3Config {
+            endpoint: Some(endpoint),
+            bucket: std::env::var("TEST_S3_BUCKET").unwrap_or_else(|_| "petpixel-test".into()),
+            region: "us-east-1".into(),
+            access_key_id: std::env::var("TEST_S3_ACCESS_KEY_ID").unwrap_or_else(|_| "petpixel".into()),
+            secret_access_key: SecretString::from(std::env::var("TEST_S3_SECRET_ACCESS_KEY").unwrap_or_else(|_| "petpixel-secret".into())),
+        };
+        apps.push(TestApp::with_config(|c| c.storage = StorageConfig::S3(s3)).await);
+    }
+    apps
+}
+
+fn prefix() -> String {
+    format!("tests/{}", uuid::Uuid::now_v7().simple())
+}
+
+fn key(prefix: &str, rest: &str) -> ObjectKey {
+    ObjectKey::new(format!("{prefix}/{rest}")).unwrap()
+}
+
+/// A body of `len` bytes in 64 KiB chunks, as an upload arrives.
+fn chunked(len: usize) -> (Vec<u8>, petpixel_server::storage::ByteStream) {
+    let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+    let chunks: Vec<std::io::Result<bytes::Bytes>> = data.chunks(64 * 1024).map(|c| Ok(bytes::Bytes::copy_from_slice(c))).collect();
+    (data, Box::pin(futures::stream::iter(chunks)))
+}
+
+/// Sends a request to a link: the app's own links go through its router, S3's to the S3 server.
+async fn fetch(app: &TestApp, method: Method, url: &str, headers: &[(&str, &str)], body: Vec<u8>) -> (StatusCode, Vec<u8>) {
+    let public = &app.state.config.public_url;
+    let mut builder = Request::builder().method(method);
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    if let Some(path) = url.strip_prefix(public.as_str()) {
+        let reply = app.router_response(builder.uri(path).body(Body::from(body)).unwrap()).await;
+        let status = reply.status();
+        (status, reply.into_body().collect().await.unwrap().to_bytes().to_vec())
+    } else {
+        use hyper_util::client::legacy::Client;
+        use hyper_util::rt::TokioExecutor;
+        let client: Client<_, http_body_util::Full<bytes::Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+        let request = builder.uri(url).body(http_body_util::Full::new(bytes::Bytes::from(body))).unwrap();
+        let reply = client.request(request).await.expect("the S3 server answers");
+        let status = reply.status();
+        (status, reply.into_body().collect().await.unwrap().to_bytes().to_vec())
+    }
+}
+
+#[tokio::test]
+async fn objects_stream_in_and_out_and_are_listed_and_deleted() {
+    for app in apps().await {
+        let store: &Storage = &app.state.storage;
+        let p = prefix();
+        let big = key(&p, "assets/a/v1/original");
+        let (data, body) = chunked(3 * 1024 * 1024 + 17);
+        let meta = store.put(&big, "image/png", data.len() as u64, body).await.unwrap();
+        assert_eq!(meta.size, data.len() as u64, "{}", store.backend_name());
+        store.put(&key(&p, "assets/b/thumb"), "image/webp", 3, once(&b"abc"[..])).await.unwrap();
+        store.put(&key(&p, "other/c"), "text/plain", 1, once(&b"x"[..])).await.unwrap();
+
+        let object = store.get(&big).await.unwrap();
+        assert_eq!(object.meta.content_type.as_deref(), Some("image/png"));
+        assert_eq!(collect(object.body).await.unwrap(), data, "{}: the bytes come back as they went in", store.backend_name());
+        let head = store.head(&big).await.unwrap().unwrap();
+        assert_eq!((head.size, head.content_type.as_deref()), (data.len() as u64, Some("image/png")));
+
+        let listed: Vec<String> = store.list(&format!("{p}/assets/")).await.unwrap().iter().map(|m| m.key.to_string()).collect();
+        assert_eq!(listed, [format!("{p}/assets/a/v1/original"), format!("{p}/assets/b/thumb")]);
+
+        store.delete(&big).await.unwrap();
+        store.delete(&big).await.unwrap();
+        assert_eq!(store.head(&big).await.unwrap(), None);
+        assert!(matches!(store.get(&big).await, Err(StorageError::NotFound(_))));
+    }
+}
+
+#[tokio::test]
+async fn a_body_shorter_than_announced_leaves_nothing_behind() {
+    for app in apps().await {
+        let store = &app.state.storage;
+        let p = prefix();
+        let k = key(&p, "short");
+        let result = store.put(&k, "image/png", 10, once(&b"only five"[..5])).await;
+        assert!(result.is_err(), "{}", store.backend_name());
+        assert_eq!(store.head(&k).await.unwrap(), None, "{}", store.backend_name());
+        assert!(store.list(&p).await.unwrap().is_empty(), "{}: no temporary file left either", store.backend_name());
+    }
+}
+
+#[tokio::test]
+async fn a_download_link_works_until_it_expires_and_only_as_signed() {
+    for app in apps().await {
+        let store = &app.state.storage;
+        let p = prefix();
+        let k = key(&p, "photo.jpg");
+        store.put(&k, "image/jpeg", 5, once(&b"hello"[..])).await.unwrap();
+
+        let link = store.link_to_get(&k, Duration::from_secs(60)).await.unwrap();
+        let (status, body) = fetch(&app, Method::GET, &link, &[], vec![]).await;
+        assert_eq!((status, body.as_slice()), (StatusCode::OK, &b"hello"[..]), "{}", store.backend_name());
+
+        let tampered = link.replace("photo.jpg", "photo.jpX");
+        assert_eq!(fetch(&app, Method::GET, &tampered, &[], vec![]).await.0, StatusCode::FORBIDDEN, "{}", store.backend_name());
+
+        let short = store.link_to_get(&k, Duration::from_secs(1)).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        let (status, _) = fetch(&app, Method::GET, &short, &[], vec![]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{}: an expired link", store.backend_name());
+    }
+}
+
+#[tokio::test]
+async fn an_upload_link_takes_exactly_the_declared_type_and_size() {
+    for app in apps().await {
+        let store = &app.state.storage;
+        let p = prefix();
+        let k = key(&p, "upload.png");
+        let link = store.link_to_put(&k, "image/png", 4, Duration::from_secs(60)).await.unwrap();
+
+        let (wrong_type, _) = fetch(&app, Method::PUT, &link, &[("content-type", "text/html")], b"<h1>".to_vec()).await;
+        assert!(wrong_type.is_client_error(), "{}: {wrong_type}", store.backend_name());
+        let (too_big, _) = fetch(&app, Method::PUT, &link, &[("content-type", "image/png")], b"12345".to_vec()).await;
+        assert!(too_big.is_client_error(), "{}: {too_big}", store.backend_name());
+        assert_eq!(store.head(&k).await.unwrap(), None, "{}: nothing was stored", store.backend_name());
+
+        let (ok, _) = fetch(&app, Method::PUT, &link, &[("content-type", "image/png")], b"\x89PNG".to_vec()).await;
+        assert!(ok.is_success(), "{}: {ok}", store.backend_name());
+        let head = store.head(&k).await.unwrap().unwrap();
+        assert_eq!((head.size, head.content_type.as_deref()), (4, Some("image/png")), "{}", store.backend_name());
+        // A download link does not upload.
+        let get_link = store.link_to_get(&k, Duration::from_secs(60)).await.unwrap();
+        let (status, _) = fetch(&app, Method::PUT, &get_link, &[("content-type", "image/png")], b"nope".to_vec()).await;
+        assert!(status.is_client_error(), "{}: {status}", store.backend_name());
+    }
+}
+
+#[tokio::test]
+async fn storage_health_names_the_backend_and_writes_nothing() {
+    for app in apps().await {
+        let reply = app.request(Method::GET, "/api/health/storage", None, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        assert_eq!(reply.body["backend"], app.state.storage.backend_name());
+        if app.state.storage.backend_name() == "local" {
+            let dir = app.state.config.data_dir.join("files");
+            assert_eq!(std::fs::read_dir(dir).unwrap().count(), 0, "no probe file");
+        }
+    }
+}
