@@ -9,6 +9,7 @@ mod m20261125_000003_create_assets_and_urls;
 mod m20261125_000004_create_activity_and_notifications;
 mod m20261125_000005_index_live_projects;
 mod m20261127_000006_login_attempts_by_client;
+mod m20261127_000007_create_jobs;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_create_activity_and_notifications::Migration),
             Box::new(m20261125_000005_index_live_projects::Migration),
             Box::new(m20261127_000006_login_attempts_by_client::Migration),
+            Box::new(m20261127_000007_create_jobs::Migration),
         ]
     }
 }

@@ -127,13 +127,24 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
             }
         });
     }
+    // The worker stops taking jobs on the same signal; the one it runs may finish, within a bound.
+    let worker = state
+        .config
+        .run_worker
+        .then(|| tokio::spawn(crate::jobs::Worker::new(state.clone(), crate::jobs::Registry::builtin()).run(shutdown_signal())));
     let app = router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
+    if let Some(worker) = worker {
+        if tokio::time::timeout(std::time::Duration::from_secs(30), worker).await.is_err() {
+            tracing::warn!("the running job did not finish in 30 s; its lease will hand it to the next worker");
+        }
+    }
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -8,7 +8,7 @@ use petpixel_types::user::CreateUser;
 use crate::config::Config;
 use crate::db::Db;
 use crate::state::AppState;
-use crate::{app, seed, telemetry, users};
+use crate::{app, jobs, seed, telemetry, users};
 
 #[derive(Parser)]
 #[command(name = "petpixel", version, about = "PetPixel Studio: the API, realtime hub, SPA and game pages in one binary")]
@@ -21,6 +21,8 @@ struct Cli {
 enum Command {
     /// Serve everything on PETPIXEL_BIND (the default command).
     Serve,
+    /// Run background jobs only (no HTTP), until SIGTERM or Ctrl-C.
+    Worker,
     /// Bring the database schema up to date, then exit.
     Migrate,
     /// Create an admin, or make an existing account an active admin with this password.
@@ -79,6 +81,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Serve => {
             let _ = telemetry::metrics_handle();
             app::serve(AppState::new(config).await?).await
+        }
+        Command::Worker => {
+            let state = AppState::new(config).await?;
+            jobs::Worker::new(state, jobs::Registry::builtin()).run(app::shutdown_signal()).await;
+            Ok(())
         }
         Command::Migrate => {
             let db = Db::connect(&config).await?;

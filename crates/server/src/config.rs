@@ -46,6 +46,14 @@ pub struct Config {
     /// The largest file upload, through the API or a signed link alike.
     pub max_upload_bytes: u64,
     pub storage: StorageConfig,
+    /// How long a worker holds a job before another may take it (renewed while it runs).
+    pub job_lease: Duration,
+    /// The first retry's delay; each further one doubles it.
+    pub job_retry_base: Duration,
+    /// How often an idle worker looks for due jobs.
+    pub job_poll_interval: Duration,
+    /// Whether `serve` also runs a job worker (`petpixel worker` runs one alone).
+    pub run_worker: bool,
     /// Failed logins for one e-mail address from one client address within `login_window`
     /// before 429.
     pub login_max_failures: u32,
@@ -138,6 +146,10 @@ impl Config {
             max_json_body_bytes: parse_var("PETPIXEL_MAX_JSON_BODY_BYTES", 1024 * 1024)?,
             max_upload_bytes: parse_var("PETPIXEL_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)?,
             storage,
+            job_lease: Duration::from_secs(parse_var("PETPIXEL_JOB_LEASE_SECS", 300)?),
+            job_retry_base: Duration::from_secs(parse_var("PETPIXEL_JOB_RETRY_BASE_SECS", 10)?),
+            job_poll_interval: Duration::from_millis(parse_var("PETPIXEL_JOB_POLL_MS", 1000)?),
+            run_worker: !matches!(var("PETPIXEL_WORKER").map(|v| v.to_ascii_lowercase()).as_deref(), Some("false" | "0" | "off" | "no")),
             login_max_failures: parse_var("PETPIXEL_LOGIN_MAX_FAILURES", 5)?,
             login_max_failures_per_client: parse_var("PETPIXEL_LOGIN_MAX_FAILURES_PER_CLIENT", 30)?,
             login_window: Duration::from_secs(parse_var("PETPIXEL_LOGIN_WINDOW_SECS", 15 * 60)?),
@@ -175,6 +187,10 @@ impl Config {
             max_json_body_bytes: 64 * 1024,
             max_upload_bytes: 10 * 1024 * 1024,
             storage,
+            job_lease: Duration::from_secs(300),
+            job_retry_base: Duration::from_secs(10),
+            job_poll_interval: Duration::from_millis(50),
+            run_worker: false,
             login_max_failures: 5,
             login_max_failures_per_client: 30,
             login_window: Duration::from_secs(15 * 60),

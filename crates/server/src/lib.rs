@@ -16,6 +16,7 @@ pub mod entities;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod jobs;
 pub mod openapi;
 pub mod policy;
 pub mod projects;

@@ -4,6 +4,7 @@
 pub mod activity_logs;
 pub mod api_tokens;
 pub mod game_urls;
+pub mod jobs;
 pub mod login_attempts;
 pub mod notifications;
 pub mod project_assets;

@@ -6,6 +6,7 @@ mod auth;
 mod client;
 mod errors;
 mod health;
+mod jobs;
 mod openapi;
 mod projects;
 mod security;

@@ -1,0 +1,157 @@
+//! Durable jobs on both databases: enqueued with the change or not at all, run once, retried with
+//! backoff, failed for good with their error, de-duplicated, taken over when a worker dies.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{Duration, Utc};
+use petpixel_server::entities::jobs as job_rows;
+use petpixel_server::jobs::{enqueue, NewJob, Outcome, Registry, Worker};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::json;
+
+use crate::support::TestApp;
+
+async fn row(app: &TestApp, id: uuid::Uuid) -> job_rows::Model {
+    job_rows::Entity::find_by_id(id).one(&app.state.db.conn).await.unwrap().unwrap()
+}
+
+/// A registry whose `test.count` jobs record each run by their payload's `n`.
+fn counting() -> (Registry, Arc<Mutex<HashMap<i64, u32>>>) {
+    let runs = Arc::new(Mutex::new(HashMap::new()));
+    let seen = runs.clone();
+    let registry = Registry::new().register("test.count", move |_state, payload| {
+        let seen = seen.clone();
+        async move {
+            let n = payload["n"].as_i64().unwrap_or(-1);
+            *seen.lock().unwrap().entry(n).or_insert(0) += 1;
+            Ok(())
+        }
+    });
+    (registry, runs)
+}
+
+#[tokio::test]
+async fn a_job_is_enqueued_with_its_change_or_not_at_all() {
+    let app = TestApp::new().await;
+    let txn = app.state.db.begin_write().await.unwrap();
+    enqueue(&*txn, NewJob::new("test.count", json!({ "n": 1 }))).await.unwrap();
+    drop(txn); // rolled back
+    assert_eq!(job_rows::Entity::find().count(&app.state.db.conn).await.unwrap(), 0);
+
+    let txn = app.state.db.begin_write().await.unwrap();
+    let id = enqueue(&*txn, NewJob::new("test.count", json!({ "n": 2 }))).await.unwrap().unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(row(&app, id).await.status, "pending");
+
+    let (registry, runs) = counting();
+    let worker = Worker::new(app.state.clone(), registry);
+    assert_eq!(worker.run_once().await.unwrap(), Some(Outcome::Done(id)));
+    assert_eq!(worker.run_once().await.unwrap(), None, "nothing else is due");
+    assert_eq!(*runs.lock().unwrap(), HashMap::from([(2, 1)]));
+    let done = row(&app, id).await;
+    assert_eq!((done.status.as_str(), done.attempts, done.locked_by), ("done", 1, None));
+    assert!(done.finished_at.is_some());
+}
+
+#[tokio::test]
+async fn a_failing_job_backs_off_then_stays_failed_with_its_error() {
+    let app = TestApp::with_config(|c| c.job_retry_base = std::time::Duration::from_secs(10)).await;
+    let registry = Registry::new().register("test.fail", |_state, _payload| async { anyhow::bail!("the printer is on fire") });
+    let id = enqueue(&app.state.db.conn, NewJob::new("test.fail", json!({})).max_attempts(3)).await.unwrap().unwrap();
+    let worker = Worker::new(app.state.clone(), registry);
+
+    let mut delays = Vec::new();
+    for _ in 0..2 {
+        let before = Utc::now();
+        let outcome = worker.run_once().await.unwrap();
+        let Some(Outcome::Retry(_, at)) = outcome else { panic!("a retry, not {outcome:?}") };
+        delays.push((at - before).num_seconds());
+        assert_eq!(worker.run_once().await.unwrap(), None, "not due before its backoff");
+        // Time passes.
+        job_rows::Entity::update_many()
+            .col_expr(job_rows::Column::RunAt, Expr::value(Utc::now() - Duration::seconds(1)))
+            .filter(job_rows::Column::Id.eq(id))
+            .exec(&app.state.db.conn)
+            .await
+            .unwrap();
+    }
+    assert!((9..=10).contains(&delays[0]) && (19..=20).contains(&delays[1]), "10 s, then 20 s: {delays:?}");
+    assert_eq!(worker.run_once().await.unwrap(), Some(Outcome::Failed(id)));
+    let failed = row(&app, id).await;
+    assert_eq!((failed.status.as_str(), failed.attempts), ("failed", 3));
+    assert!(failed.last_error.unwrap().contains("the printer is on fire"));
+    assert_eq!(worker.run_once().await.unwrap(), None, "a failed job is not retried by itself");
+}
+
+#[tokio::test]
+async fn one_pending_job_per_kind_and_key() {
+    let app = TestApp::new().await;
+    let conn = &app.state.db.conn;
+    let first = enqueue(conn, NewJob::new("test.count", json!({ "n": 1 })).dedupe("asset-7")).await.unwrap();
+    let again = enqueue(conn, NewJob::new("test.count", json!({ "n": 1 })).dedupe("asset-7")).await.unwrap();
+    let other = enqueue(conn, NewJob::new("test.count", json!({ "n": 2 })).dedupe("asset-8")).await.unwrap();
+    assert!(first.is_some() && other.is_some());
+    assert_eq!(again, None, "the same work is not queued twice");
+    // Inside a transaction a duplicate leaves the transaction usable.
+    let txn = app.state.db.begin_write().await.unwrap();
+    assert_eq!(enqueue(&*txn, NewJob::new("test.count", json!({})).dedupe("asset-7")).await.unwrap(), None);
+    enqueue(&*txn, NewJob::new("test.count", json!({ "n": 3 }))).await.unwrap().unwrap();
+    txn.commit().await.unwrap();
+
+    let (registry, _) = counting();
+    let worker = Worker::new(app.state.clone(), registry);
+    while worker.run_once().await.unwrap().is_some() {}
+    assert!(
+        enqueue(conn, NewJob::new("test.count", json!({ "n": 1 })).dedupe("asset-7")).await.unwrap().is_some(),
+        "once done, it may be queued again"
+    );
+}
+
+#[tokio::test]
+async fn a_job_whose_worker_died_is_taken_up_when_its_lease_runs_out() {
+    let app = TestApp::new().await;
+    let id = enqueue(&app.state.db.conn, NewJob::new("test.count", json!({ "n": 9 }))).await.unwrap().unwrap();
+    // A worker took it and was killed: running, held by a worker that will never come back.
+    let held = |until| {
+        job_rows::Entity::update_many()
+            .col_expr(job_rows::Column::Status, Expr::value("running"))
+            .col_expr(job_rows::Column::LockedBy, Expr::value("worker-killed"))
+            .col_expr(job_rows::Column::LockedUntil, Expr::value(until))
+            .col_expr(job_rows::Column::Attempts, Expr::value(1))
+            .filter(job_rows::Column::Id.eq(id))
+            .exec(&app.state.db.conn)
+    };
+    held(Utc::now() + Duration::minutes(5)).await.unwrap();
+    let (registry, runs) = counting();
+    let worker = Worker::new(app.state.clone(), registry);
+    assert_eq!(worker.run_once().await.unwrap(), None, "not while its lease holds");
+    held(Utc::now() - Duration::seconds(1)).await.unwrap();
+    assert_eq!(worker.run_once().await.unwrap(), Some(Outcome::Done(id)));
+    assert_eq!(*runs.lock().unwrap(), HashMap::from([(9, 1)]));
+    assert_eq!(row(&app, id).await.attempts, 2);
+}
+
+#[tokio::test]
+async fn two_workers_never_run_one_job_twice() {
+    let app = TestApp::new().await;
+    for n in 0..60 {
+        enqueue(&app.state.db.conn, NewJob::new("test.count", json!({ "n": n }))).await.unwrap();
+    }
+    let (registry, runs) = counting();
+    let drain = |worker: Worker| async move {
+        let mut ran = 0;
+        while worker.run_once().await.unwrap().is_some() {
+            ran += 1;
+        }
+        ran
+    };
+    let (a, b) = tokio::join!(drain(Worker::new(app.state.clone(), registry.clone())), drain(Worker::new(app.state.clone(), registry)));
+    assert_eq!(a + b, 60);
+    let runs = runs.lock().unwrap().clone();
+    assert_eq!(runs.len(), 60);
+    assert!(runs.values().all(|&n| n == 1), "every job ran exactly once");
+    let done = job_rows::Entity::find().filter(job_rows::Column::Status.eq("done")).count(&app.state.db.conn).await.unwrap();
+    assert_eq!(done, 60);
+}
