@@ -46,6 +46,10 @@ pub struct Config {
     /// The largest file upload, through the API or a signed link alike.
     pub max_upload_bytes: u64,
     pub storage: StorageConfig,
+    /// Redis, for the event bus across processes (and, later, the cache); unset: in-process.
+    pub redis_url: Option<SecretString>,
+    /// The Redis pub/sub channel events travel on (processes of one deployment share it).
+    pub events_channel: String,
     /// How long a worker holds a job before another may take it (renewed while it runs).
     pub job_lease: Duration,
     /// The first retry's delay; each further one doubles it.
@@ -146,6 +150,8 @@ impl Config {
             max_json_body_bytes: parse_var("PETPIXEL_MAX_JSON_BODY_BYTES", 1024 * 1024)?,
             max_upload_bytes: parse_var("PETPIXEL_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)?,
             storage,
+            redis_url: var("REDIS_URL").map(SecretString::from),
+            events_channel: var("PETPIXEL_EVENTS_CHANNEL").unwrap_or_else(|| "petpixel:events".into()),
             job_lease: Duration::from_secs(parse_var("PETPIXEL_JOB_LEASE_SECS", 300)?),
             job_retry_base: Duration::from_secs(parse_var("PETPIXEL_JOB_RETRY_BASE_SECS", 10)?),
             job_poll_interval: Duration::from_millis(parse_var("PETPIXEL_JOB_POLL_MS", 1000)?),
@@ -187,6 +193,8 @@ impl Config {
             max_json_body_bytes: 64 * 1024,
             max_upload_bytes: 10 * 1024 * 1024,
             storage,
+            redis_url: None,
+            events_channel: "petpixel:events".into(),
             job_lease: Duration::from_secs(300),
             job_retry_base: Duration::from_secs(10),
             job_poll_interval: Duration::from_millis(50),

@@ -14,7 +14,10 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+use petpixel_types::event::Event;
+
 use crate::config::Config;
+use crate::events::Bus;
 
 /// The connection pool, plus on SQLite a lock that lets one write transaction run at a time:
 /// SQLite has a single writer, and a deferred transaction that upgrades to writing would fail with
@@ -23,12 +26,17 @@ use crate::config::Config;
 pub struct Db {
     pub conn: DatabaseConnection,
     write_lock: Option<Arc<Mutex<()>>>,
+    /// Where committed changes are told.
+    pub bus: Bus,
 }
 
-/// A write transaction; on SQLite it holds the write lock until committed or dropped.
+/// A write transaction; on SQLite it holds the write lock until committed or dropped. It collects
+/// the events of its changes and publishes them once it has committed.
 pub struct WriteTxn {
     txn: DatabaseTransaction,
-    _guard: Option<OwnedMutexGuard<()>>,
+    guard: Option<OwnedMutexGuard<()>>,
+    events: std::sync::Mutex<Vec<Event>>,
+    bus: Bus,
 }
 
 impl std::ops::Deref for WriteTxn {
@@ -39,8 +47,30 @@ impl std::ops::Deref for WriteTxn {
 }
 
 impl WriteTxn {
+    /// Commits, lets the next writer in, then publishes the collected events. A transaction
+    /// dropped without commit rolls back and publishes nothing.
     pub async fn commit(self) -> Result<(), sea_orm::DbErr> {
-        self.txn.commit().await
+        let WriteTxn { txn, guard, events, bus } = self;
+        txn.commit().await?;
+        drop(guard);
+        let events = events.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !events.is_empty() {
+            bus.publish(events).await;
+        }
+        Ok(())
+    }
+
+    /// An event to publish if, and once, this transaction commits.
+    pub fn stage(&self, event: Event) {
+        self.events.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(event);
+    }
+}
+
+/// Redis when `REDIS_URL` is set, else the process's memory.
+async fn bus(config: &Config) -> anyhow::Result<Bus> {
+    match &config.redis_url {
+        Some(url) => Bus::redis(url.expose_secret(), &config.events_channel).await.context("connecting to REDIS_URL"),
+        None => Ok(Bus::memory()),
     }
 }
 
@@ -75,7 +105,11 @@ impl Db {
                 .connect_with(options)
                 .await
                 .context("opening the SQLite database")?;
-            Ok(Db { conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool), write_lock: Some(Arc::new(Mutex::new(()))) })
+            Ok(Db {
+                conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
+                write_lock: Some(Arc::new(Mutex::new(()))),
+                bus: bus(config).await?,
+            })
         } else {
             let options = PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid PostgreSQL URL")?;
             let pool = PgPoolOptions::new()
@@ -87,7 +121,7 @@ impl Db {
                 .connect_with(options)
                 .await
                 .context("connecting to PostgreSQL")?;
-            Ok(Db { conn: SqlxPostgresConnector::from_sqlx_postgres_pool(pool), write_lock: None })
+            Ok(Db { conn: SqlxPostgresConnector::from_sqlx_postgres_pool(pool), write_lock: None, bus: bus(config).await? })
         }
     }
 
@@ -100,7 +134,7 @@ impl Db {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
-        Ok(WriteTxn { txn: self.conn.begin().await?, _guard: guard })
+        Ok(WriteTxn { txn: self.conn.begin().await?, guard, events: Default::default(), bus: self.bus.clone() })
     }
 
     pub fn backend(&self) -> DatabaseBackend {

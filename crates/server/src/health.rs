@@ -37,9 +37,9 @@ async fn database(state: &AppState) -> ComponentHealth {
     }
 }
 
-/// The cache is in-process until a Redis backend is configured.
-async fn cache(_state: &AppState) -> ComponentHealth {
-    ComponentHealth { status: "ok".into(), backend: "memory".into(), latency_ms: Some(0.0), error: None }
+/// The cache and event bus: Redis when `REDIS_URL` is set (pinged), else in-process.
+async fn cache(state: &AppState) -> ComponentHealth {
+    state.db.bus.health().await
 }
 
 /// The file store answers (a folder that is there, or the bucket), without writing anything.

@@ -14,6 +14,7 @@ pub mod config;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod health;
 pub mod jobs;

@@ -146,7 +146,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
         .insert(&*txn)
         .await?;
         activity::record(
-            &*txn,
+            &txn,
             &audit,
             NewEntry::new("project.created", ActionType::Create, ResourceType::Project, project.id)
                 .details(json!({ "pet_name": project.pet_name })),
@@ -155,7 +155,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
         if let Some(artist) = assignee {
             let entry = NewEntry::new("project.assigned", ActionType::Update, ResourceType::Project, project.id)
                 .changes([("assigned_artist_id".to_owned(), json!({ "from": null, "to": artist }))].into_iter().collect());
-            activity::record(&*txn, &audit, entry).await?;
+            activity::record(&txn, &audit, entry).await?;
         }
         count += 1;
     }

@@ -46,6 +46,7 @@ pub mod api_token;
 pub mod asset;
 pub mod auth;
 pub mod email;
+pub mod event;
 pub mod health;
 pub mod page;
 pub mod patch;

@@ -10,7 +10,9 @@ use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::actor::ClientInfo;
-use crate::db::stored;
+use petpixel_types::event::Event;
+
+use crate::db::{stored, WriteTxn};
 use crate::entities::{activity_logs, projects};
 use crate::error::{ApiResult, AppError};
 use crate::policy;
@@ -71,7 +73,9 @@ impl NewEntry {
     }
 }
 
-pub async fn record(conn: &impl ConnectionTrait, audit: &Audit<'_>, entry: NewEntry) -> ApiResult<ActivityEntry> {
+/// Records `entry` on the change's transaction, and stages its event, published once the
+/// transaction commits.
+pub async fn record(txn: &WriteTxn, audit: &Audit<'_>, entry: NewEntry) -> ApiResult<ActivityEntry> {
     let model = activity_logs::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(audit.user_id),
@@ -86,9 +90,11 @@ pub async fn record(conn: &impl ConnectionTrait, audit: &Audit<'_>, entry: NewEn
         user_agent: Set(audit.client.user_agent.clone()),
         created_at: Set(Utc::now()),
     }
-    .insert(conn)
+    .insert(&**txn)
     .await?;
-    to_wire(model)
+    let entry = to_wire(model)?;
+    txn.stage(Event::from(&entry));
+    Ok(entry)
 }
 
 /// The top-level fields that differ between two JSON objects, as `{field: {from, to}}`.

@@ -60,7 +60,7 @@ pub async fn create(state: &AppState, actor: &Actor, request: &CreateApiToken) -
     .await?;
     let entry = NewEntry::new("api_token.created", ActionType::Create, ResourceType::ApiToken, id)
         .details(json!({ "name": row.name, "scopes": row.scopes, "expires_at": row.expires_at }));
-    activity::record(&*txn, &Audit::from(actor), entry).await?;
+    activity::record(&txn, &Audit::from(actor), entry).await?;
     txn.commit().await?;
     Ok(CreatedApiToken { token: to_wire(&row)?, secret: secret::api_token(id, &secret_part) })
 }
@@ -84,7 +84,7 @@ pub async fn revoke(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<()> 
     model.revoked_at = Set(Some(Utc::now()));
     model.update(&*txn).await?;
     activity::record(
-        &*txn,
+        &txn,
         &Audit::from(actor),
         NewEntry::new("api_token.revoked", ActionType::Delete, ResourceType::ApiToken, id).details(json!({ "name": name })),
     )

@@ -136,7 +136,7 @@ pub async fn login(state: &AppState, request: &LoginRequest, client: ClientInfo)
     let user = active.update(&*txn).await?;
     let audit = Audit::new(Some(user.id), Some(&user.email), &client);
     activity::record(
-        &*txn,
+        &txn,
         &audit,
         NewEntry::new("user.logged_in", ActionType::Auth, ResourceType::User, user.id).details(json!({ "session_id": session_id })),
     )
@@ -180,7 +180,7 @@ pub async fn refresh(state: &AppState, raw: &str, client: ClientInfo) -> ApiResu
         let audit = Audit::new(Some(session.user_id), None, &client);
         let entry = NewEntry::new("session.refresh_token_reused", ActionType::Auth, ResourceType::User, session.user_id)
             .details(json!({ "session_id": session.id }));
-        activity::record(&*txn, &audit, entry).await?;
+        activity::record(&txn, &audit, entry).await?;
         txn.commit().await?;
         return Err(AppError::unauthorized("This refresh token was already used, so its session has been ended; log in again."));
     }
@@ -211,7 +211,7 @@ pub async fn logout(state: &AppState, actor: &Actor) -> ApiResult<()> {
     end_sessions(&*txn, Ended::One(session_id), "logout").await?;
     let entry =
         NewEntry::new("user.logged_out", ActionType::Auth, ResourceType::User, actor.user_id).details(json!({ "session_id": session_id }));
-    activity::record(&*txn, &Audit::from(actor), entry).await?;
+    activity::record(&txn, &Audit::from(actor), entry).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -105,9 +105,9 @@ impl Attempt {
         let txn = state.db.begin_write().await?;
         let audit = Audit::new(user_id, None, client);
         let entry = |action| NewEntry::about(action, ActionType::Auth, ResourceType::User, user_id).details(json!({ "email": self.email }));
-        activity::record(&*txn, &audit, entry(action)).await?;
+        activity::record(&txn, &audit, entry(action)).await?;
         if self.last_allowed {
-            activity::record(&*txn, &audit, entry("user.login_locked_out")).await?;
+            activity::record(&txn, &audit, entry("user.login_locked_out")).await?;
         }
         let stale = Utc::now() - window(state);
         login_attempts::Entity::delete_many().filter(login_attempts::Column::CreatedAt.lt(stale)).exec(&*txn).await?;

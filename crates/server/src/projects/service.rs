@@ -284,7 +284,7 @@ pub async fn create(state: &AppState, actor: &Actor, order: &CreateProject) -> A
     .await?;
     let wire = to_wire(&project, None, today())?;
     let entry = NewEntry::new("project.created", ActionType::Create, ResourceType::Project, project.id).details(json!({ "project": wire }));
-    activity::record(&*txn, &Audit::from(actor), entry).await?;
+    activity::record(&txn, &Audit::from(actor), entry).await?;
     txn.commit().await?;
     Ok(wire)
 }
@@ -356,7 +356,7 @@ async fn save(
     }
     let after = model.try_into_model()?;
     activity::record(
-        &*txn,
+        &txn,
         &Audit::from(actor),
         NewEntry::new(action, ActionType::Update, ResourceType::Project, after.id).changes(changes),
     )
@@ -411,7 +411,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<()> 
     model.deleted_at = Set(Some(Utc::now()));
     model.update(&*txn).await?;
     activity::record(
-        &*txn,
+        &txn,
         &Audit::from(actor),
         NewEntry::new("project.deleted", ActionType::Delete, ResourceType::Project, id).details(summary),
     )

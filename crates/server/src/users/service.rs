@@ -72,7 +72,7 @@ pub async fn create(state: &AppState, actor: &Actor, request: &CreateUser) -> Ap
     let user = insert(&*txn, &new, hash).await?;
     let entry = NewEntry::new("user.created", ActionType::Create, ResourceType::User, user.id)
         .details(json!({ "email": user.email, "role": user.role, "permissions": user.permissions }));
-    activity::record(&*txn, &Audit::from(actor), entry).await?;
+    activity::record(&txn, &Audit::from(actor), entry).await?;
     txn.commit().await?;
     to_wire(&user)
 }
@@ -125,7 +125,7 @@ pub async fn create_or_reset_admin(state: &AppState, new: NewUser) -> anyhow::Re
     let action = if created { "user.created" } else { "user.admin_reset" };
     let entry = NewEntry::new(action, if created { ActionType::Create } else { ActionType::Update }, ResourceType::User, user.id)
         .details(json!({ "email": user.email, "role": "admin", "via": "command line" }));
-    activity::record(&*txn, &Audit::new(None, None, &client), entry).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    activity::record(&txn, &Audit::new(None, None, &client), entry).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     txn.commit().await?;
     Ok((to_wire(&user)?, created))
 }
@@ -199,7 +199,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, request: &UpdateU
         sessions::end(&*txn, Ended::AllOf { user_id: id, except: None }, "deactivated").await?;
         crate::api_tokens::service::revoke_all(&*txn, id).await?;
     }
-    activity::record(&*txn, &Audit::from(actor), NewEntry::new(action, ActionType::Update, ResourceType::User, id).changes(diff)).await?;
+    activity::record(&txn, &Audit::from(actor), NewEntry::new(action, ActionType::Update, ResourceType::User, id).changes(diff)).await?;
     txn.commit().await?;
     to_wire(&after)
 }
@@ -260,7 +260,7 @@ pub async fn set_role(state: &AppState, actor: &Actor, id: Uuid, request: &SetRo
     let diff = activity::diff(&json!(to_wire(&before)?), &json!(to_wire(&after)?), &["updated_at", "display_name"]);
     if !diff.is_empty() {
         activity::record(
-            &*txn,
+            &txn,
             &Audit::from(actor),
             NewEntry::new("user.role_changed", ActionType::Update, ResourceType::User, id).changes(diff),
         )

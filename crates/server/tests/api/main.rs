@@ -5,6 +5,7 @@ mod api_tokens;
 mod auth;
 mod client;
 mod errors;
+mod events;
 mod health;
 mod jobs;
 mod openapi;

@@ -1,0 +1,141 @@
+//! The event bus: each write transaction collects the events of its changes (beside their
+//! activity entries) and publishes them only after it commits. In one process the bus is a
+//! broadcast channel; with `REDIS_URL`, events go through Redis pub/sub, so every process (its
+//! realtime hub, caches, jobs) hears every process's events, its own included, exactly once.
+
+use std::time::{Duration, Instant};
+
+use petpixel_types::event::Event;
+use petpixel_types::health::ComponentHealth;
+use redis::aio::ConnectionManager;
+use tokio::sync::broadcast;
+
+/// How many events a slow subscriber may fall behind before it misses some (and is told so).
+const CAPACITY: usize = 1024;
+
+#[derive(Clone)]
+pub struct Bus {
+    local: broadcast::Sender<Event>,
+    redis: Option<RedisLink>,
+}
+
+#[derive(Clone)]
+struct RedisLink {
+    publisher: ConnectionManager,
+    channel: String,
+}
+
+impl Bus {
+    /// In-process only.
+    pub fn memory() -> Self {
+        Bus { local: broadcast::channel(CAPACITY).0, redis: None }
+    }
+
+    /// Through Redis at `url` on `channel`; returns once this process is subscribed, so nothing
+    /// published after it is missed.
+    pub async fn redis(url: &str, channel: &str) -> anyhow::Result<Self> {
+        let client = redis::Client::open(url)?;
+        let publisher = ConnectionManager::new(client.clone()).await?;
+        let (local, _) = broadcast::channel(CAPACITY);
+        let (ready, subscribed) = tokio::sync::oneshot::channel();
+        tokio::spawn(forward(client, channel.to_owned(), local.clone(), Some(ready)));
+        subscribed.await.map_err(|_| anyhow::anyhow!("could not subscribe to Redis channel {channel}"))??;
+        Ok(Bus { local, redis: Some(RedisLink { publisher, channel: channel.to_owned() }) })
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.local.subscribe()
+    }
+
+    /// Publishes committed changes. A Redis failure is logged, and the events still reach this
+    /// process's subscribers.
+    pub async fn publish(&self, events: Vec<Event>) {
+        for event in events {
+            match &self.redis {
+                Some(link) => {
+                    let payload = match serde_json::to_string(&event) {
+                        Ok(p) => p,
+                        Err(e) => {
+                            tracing::error!(error = %e, "an event could not be encoded");
+                            continue;
+                        }
+                    };
+                    let mut conn = link.publisher.clone();
+                    let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH").arg(&link.channel).arg(payload).query_async(&mut conn).await;
+                    if let Err(e) = sent {
+                        tracing::warn!(error = %e, action = %event.action, "Redis did not take an event; only this process hears it");
+                        let _ = self.local.send(event);
+                    }
+                }
+                None => {
+                    // No subscriber is not an error.
+                    let _ = self.local.send(event);
+                }
+            }
+        }
+    }
+
+    /// The cache and bus backend: Redis (with a PING) or the process's memory.
+    pub async fn health(&self) -> ComponentHealth {
+        let Some(link) = &self.redis else {
+            return ComponentHealth { status: "ok".into(), backend: "memory".into(), latency_ms: Some(0.0), error: None };
+        };
+        let start = Instant::now();
+        let mut conn = link.publisher.clone();
+        let ping = tokio::time::timeout(Duration::from_secs(2), redis::cmd("PING").query_async::<String>(&mut conn)).await;
+        let latency_ms = Some((start.elapsed().as_secs_f64() * 100_000.0).round() / 100.0);
+        match ping {
+            Ok(Ok(_)) => ComponentHealth { status: "ok".into(), backend: "redis".into(), latency_ms, error: None },
+            other => {
+                tracing::warn!(result = ?other.map(|r| r.map_err(|e| e.to_string())), "Redis health check failed");
+                ComponentHealth { status: "error".into(), backend: "redis".into(), latency_ms, error: Some("Redis does not answer".into()) }
+            }
+        }
+    }
+}
+
+/// Forwards the channel's messages to this process's subscribers, resubscribing after a lost
+/// connection.
+async fn forward(
+    client: redis::Client,
+    channel: String,
+    local: broadcast::Sender<Event>,
+    mut ready: Option<tokio::sync::oneshot::Sender<anyhow::Result<()>>>,
+) {
+    use futures::StreamExt;
+    loop {
+        let subscribed = async {
+            let mut pubsub = client.get_async_pubsub().await?;
+            pubsub.subscribe(&channel).await?;
+            Ok::<_, redis::RedisError>(pubsub)
+        }
+        .await;
+        let mut pubsub = match subscribed {
+            Ok(p) => p,
+            Err(e) => {
+                if let Some(ready) = ready.take() {
+                    let _ = ready.send(Err(e.into()));
+                    return;
+                }
+                tracing::warn!(error = %e, "the Redis event subscription failed; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if let Some(ready) = ready.take() {
+            let _ = ready.send(Ok(()));
+        }
+        let mut messages = pubsub.on_message();
+        while let Some(message) = messages.next().await {
+            let Ok(payload) = message.get_payload::<String>() else { continue };
+            match serde_json::from_str::<Event>(&payload) {
+                Ok(event) => {
+                    let _ = local.send(event);
+                }
+                Err(e) => tracing::warn!(error = %e, "an event from Redis could not be read"),
+            }
+        }
+        tracing::warn!("the Redis event subscription ended; resubscribing");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
