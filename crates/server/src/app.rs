@@ -21,7 +21,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::AppError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{activity, api_tokens, auth, health, projects, security_headers, storage, telemetry, users};
+use crate::{activity, api_tokens, auth, files, health, projects, security_headers, telemetry, users};
 
 /// `/api/v1`: one line per path; each handler lives in the module named after its URL.
 fn v1_routes() -> OpenApiRouter<AppState> {
@@ -52,7 +52,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(health::get_cache_health))
         .routes(routes!(health::get_storage_health))
         .routes(routes!(telemetry::get_metrics))
-        .routes(routes!(storage::links::get_file, storage::links::put_file))
+        .routes(routes!(files::handlers::get_file, files::handlers::put_file))
 }
 
 /// The OpenAPI document the server serves.

@@ -16,6 +16,7 @@ pub mod entities;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod files;
 pub mod health;
 pub mod jobs;
 pub mod openapi;

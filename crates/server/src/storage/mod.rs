@@ -19,7 +19,7 @@ use futures::stream::BoxStream;
 use petpixel_types::health::ComponentHealth;
 
 pub use key::ObjectKey;
-use local::LocalStore;
+pub use local::LocalStore;
 use s3::S3Store;
 
 use crate::config::StorageConfig;
