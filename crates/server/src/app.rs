@@ -21,7 +21,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::AppError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{activity, api_tokens, auth, files, health, projects, security_headers, telemetry, users};
+use crate::{activity, api_tokens, auth, files, health, jobs, projects, security_headers, telemetry, users};
 
 /// `/api/v1`: one line per path; each handler lives in the module named after its URL.
 fn v1_routes() -> OpenApiRouter<AppState> {
@@ -42,6 +42,8 @@ fn v1_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(projects::handlers::update_project_assignee))
         .routes(routes!(activity::handlers::list_project_activity))
         .routes(routes!(activity::handlers::list_activity))
+        .routes(routes!(jobs::handlers::list_jobs))
+        .routes(routes!(jobs::handlers::retry_job))
 }
 
 fn api_routes() -> OpenApiRouter<AppState> {

@@ -24,6 +24,7 @@ string_enum!(ResourceType {
     User = "user",
     ApiToken = "api_token",
     Notification = "notification",
+    Job = "job",
 });
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -48,6 +48,7 @@ pub mod auth;
 pub mod email;
 pub mod event;
 pub mod health;
+pub mod job;
 pub mod page;
 pub mod patch;
 pub mod permissions;

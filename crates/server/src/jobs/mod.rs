@@ -10,6 +10,8 @@
 //!   `failed` with its last error. A job whose worker died is taken up again when its lease runs
 //!   out (a live worker renews its lease while the job runs).
 
+pub mod handlers;
+pub mod service;
 mod worker;
 
 use std::collections::HashMap;

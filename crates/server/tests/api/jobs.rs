@@ -155,3 +155,32 @@ async fn two_workers_never_run_one_job_twice() {
     let done = job_rows::Entity::find().filter(job_rows::Column::Status.eq("done")).count(&app.state.db.conn).await.unwrap();
     assert_eq!(done, 60);
 }
+
+#[tokio::test]
+async fn admins_list_failed_jobs_and_send_them_round_again() {
+    use axum::http::StatusCode;
+    use petpixel_types::Role;
+    let app = TestApp::new().await;
+    let admin = app.user(Role::Admin).await;
+    let manager = app.user(Role::Manager).await;
+    let registry = Registry::new().register("test.fail", |_state, _payload| async { anyhow::bail!("no paper") });
+    let failing = enqueue(&app.state.db.conn, NewJob::new("test.fail", json!({})).max_attempts(1)).await.unwrap().unwrap();
+    let waiting =
+        enqueue(&app.state.db.conn, NewJob::new("test.later", json!({})).at(Utc::now() + Duration::hours(1))).await.unwrap().unwrap();
+    assert_eq!(Worker::new(app.state.clone(), registry).run_once().await.unwrap(), Some(Outcome::Failed(failing)));
+
+    assert_eq!(app.get("/api/v1/jobs", &manager.token).await.status, StatusCode::FORBIDDEN);
+    let failed = app.get("/api/v1/jobs?status=failed", &admin.token).await;
+    assert_eq!(failed.status, StatusCode::OK);
+    assert_eq!(failed.body["total"], 1);
+    assert_eq!(failed.body["items"][0]["id"], failing.to_string());
+    assert_eq!(failed.body["items"][0]["last_error"], "no paper");
+    assert_eq!(app.get("/api/v1/jobs", &admin.token).await.body["total"], 2);
+
+    let retried = app.post(&format!("/api/v1/jobs/{failing}/retry"), &admin.token, json!({})).await;
+    assert_eq!(retried.status, StatusCode::OK, "{:?}", retried.body);
+    assert_eq!((retried.body["status"].as_str(), retried.body["attempts"].as_i64()), (Some("pending"), Some(0)));
+    assert_eq!(app.post(&format!("/api/v1/jobs/{waiting}/retry"), &admin.token, json!({})).await.status, StatusCode::CONFLICT);
+    let history = app.get(&format!("/api/v1/activity?resource_id={failing}"), &admin.token).await;
+    assert_eq!(history.body["items"][0]["action"], "job.retried");
+}
