@@ -10,6 +10,7 @@ mod m20261125_000004_create_activity_and_notifications;
 mod m20261125_000005_index_live_projects;
 mod m20261127_000006_login_attempts_by_client;
 mod m20261127_000007_create_jobs;
+mod m20261127_000008_create_job_schedule_runs;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_index_live_projects::Migration),
             Box::new(m20261127_000006_login_attempts_by_client::Migration),
             Box::new(m20261127_000007_create_jobs::Migration),
+            Box::new(m20261127_000008_create_job_schedule_runs::Migration),
         ]
     }
 }

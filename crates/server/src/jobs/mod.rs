@@ -20,7 +20,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, Statement};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -98,13 +98,47 @@ pub async fn enqueue(conn: &impl ConnectionTrait, job: NewJob) -> ApiResult<Opti
     Ok((inserted == 1).then_some(id))
 }
 
+/// Enqueues each periodic job whose current period has no run yet; answers how many it queued.
+/// The period's row and its job commit together, so a crash in between loses neither.
+pub async fn schedule_due(state: &AppState, registry: &Registry, now: DateTime<Utc>) -> ApiResult<usize> {
+    let mut queued = 0;
+    for p in &registry.periodic {
+        let every = i64::try_from(p.every.as_secs().max(1)).unwrap_or(i64::MAX);
+        let slot = now.timestamp().div_euclid(every);
+        let txn = state.db.begin_write().await?;
+        let claim = Statement::from_sql_and_values(
+            state.db.backend(),
+            "INSERT INTO job_schedule_runs (name, slot, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            [p.name.into(), slot.into(), now.into()],
+        );
+        if txn.execute_raw(claim).await?.rows_affected() == 1 {
+            enqueue(&*txn, NewJob::new(p.kind, p.payload.clone()).dedupe(format!("{}@{slot}", p.name))).await?;
+            queued += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(queued)
+}
+
 /// What a job does: its payload in, an error message out if it failed.
 pub type Handler = Arc<dyn Fn(AppState, Value) -> BoxFuture<'static, anyhow::Result<()>> + Send + Sync>;
 
-/// The job kinds this process can run, by name. Each capability registers its own.
+/// A job enqueued once per period (a sweeper, a daily reminder), whichever process gets there.
+#[derive(Clone)]
+pub struct Periodic {
+    /// Names the schedule: each (name, period slot) runs once.
+    pub name: &'static str,
+    pub every: std::time::Duration,
+    pub kind: &'static str,
+    pub payload: Value,
+}
+
+/// The job kinds this process can run, by name, and its periodic jobs. Each capability registers
+/// its own.
 #[derive(Clone, Default)]
 pub struct Registry {
     handlers: HashMap<&'static str, Handler>,
+    periodic: Vec<Periodic>,
 }
 
 impl Registry {
@@ -118,6 +152,12 @@ impl Registry {
         Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
     {
         self.handlers.insert(kind, Arc::new(move |state, payload| Box::pin(run(state, payload))));
+        self
+    }
+
+    /// Enqueues a `kind` job once every `every`, across all processes.
+    pub fn every(mut self, name: &'static str, every: std::time::Duration, kind: &'static str, payload: Value) -> Self {
+        self.periodic.push(Periodic { name, every, kind, payload });
         self
     }
 

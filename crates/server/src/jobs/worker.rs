@@ -155,6 +155,9 @@ impl Worker {
         let idle = self.state.config.job_poll_interval;
         loop {
             let step = async {
+                if let Err(e) = super::schedule_due(&self.state, &self.registry, Utc::now()).await {
+                    tracing::error!(error = %e, "periodic jobs could not be scheduled");
+                }
                 match self.run_once().await {
                     Ok(Some(_)) => {}
                     Ok(None) => tokio::time::sleep(idle).await,

@@ -184,3 +184,19 @@ async fn admins_list_failed_jobs_and_send_them_round_again() {
     let history = app.get(&format!("/api/v1/activity?resource_id={failing}"), &admin.token).await;
     assert_eq!(history.body["items"][0]["action"], "job.retried");
 }
+
+#[tokio::test]
+async fn a_periodic_job_is_queued_once_per_period_whoever_looks() {
+    use petpixel_server::jobs::schedule_due;
+    let app = TestApp::new().await;
+    let registry = Registry::new().every("sweep", std::time::Duration::from_secs(3600), "test.count", json!({ "n": 1 }));
+    let noon = chrono::DateTime::parse_from_rfc3339("2026-11-27T12:10:00Z").unwrap().with_timezone(&Utc);
+    // Two processes look at once, then again later in the same hour.
+    let (a, b) = tokio::join!(schedule_due(&app.state, &registry, noon), schedule_due(&app.state, &registry, noon));
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    assert_eq!(schedule_due(&app.state, &registry, noon + Duration::minutes(40)).await.unwrap(), 0);
+    // The next hour.
+    assert_eq!(schedule_due(&app.state, &registry, noon + Duration::minutes(55)).await.unwrap(), 1);
+    let queued = job_rows::Entity::find().filter(job_rows::Column::Kind.eq("test.count")).count(&app.state.db.conn).await.unwrap();
+    assert_eq!(queued, 2);
+}
