@@ -31,3 +31,12 @@ pub async fn end(conn: &impl ConnectionTrait, which: Ended, reason: &str) -> Api
     update.exec(conn).await?;
     Ok(())
 }
+
+/// Sessions (and their refresh tokens) that ended more than a day ago are of no further use:
+/// the periodic `sessions.purge` job deletes them. Answers how many sessions went.
+pub async fn purge_ended(conn: &impl ConnectionTrait, now: chrono::DateTime<Utc>) -> ApiResult<u64> {
+    let cutoff = now - chrono::Duration::days(1);
+    let ended = sea_orm::Condition::any().add(sessions::Column::ExpiresAt.lt(cutoff)).add(sessions::Column::RevokedAt.lt(cutoff));
+    // Refresh tokens go with their session (ON DELETE CASCADE).
+    Ok(sessions::Entity::delete_many().filter(ended).exec(conn).await?.rows_affected)
+}

@@ -35,6 +35,9 @@ pub const RUNNING: &str = "running";
 pub const DONE: &str = "done";
 pub const FAILED: &str = "failed";
 
+/// Deletes sessions that ended more than a day ago, hourly.
+pub const PURGE_SESSIONS: &str = "sessions.purge";
+
 /// A job to enqueue.
 pub struct NewJob {
     pub kind: &'static str,
@@ -165,8 +168,14 @@ impl Registry {
         self.handlers.get(kind)
     }
 
-    /// The kinds the app itself defines (none yet: each capability adds its own here).
+    /// The kinds the app itself defines; each capability adds its own here.
     pub fn builtin() -> Self {
         Self::new()
+            .register(PURGE_SESSIONS, |state: AppState, _payload| async move {
+                let gone = crate::auth::sessions::purge_ended(&state.db.conn, Utc::now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                tracing::info!(sessions = gone, "ended sessions purged");
+                Ok(())
+            })
+            .every(PURGE_SESSIONS, std::time::Duration::from_secs(3600), PURGE_SESSIONS, Value::Null)
     }
 }

@@ -200,3 +200,26 @@ async fn a_periodic_job_is_queued_once_per_period_whoever_looks() {
     let queued = job_rows::Entity::find().filter(job_rows::Column::Kind.eq("test.count")).count(&app.state.db.conn).await.unwrap();
     assert_eq!(queued, 2);
 }
+
+#[tokio::test]
+async fn the_hourly_sweeper_deletes_sessions_that_ended_long_ago() {
+    use petpixel_server::entities::sessions;
+    use petpixel_server::jobs::schedule_due;
+    use petpixel_types::Role;
+    let app = TestApp::new().await;
+    let old = app.user(Role::Artist).await;
+    let current = app.user(Role::Artist).await;
+    sessions::Entity::update_many()
+        .col_expr(sessions::Column::ExpiresAt, Expr::value(Utc::now() - Duration::days(2)))
+        .filter(sessions::Column::UserId.eq(old.id))
+        .exec(&app.state.db.conn)
+        .await
+        .unwrap();
+    let registry = Registry::builtin();
+    assert_eq!(schedule_due(&app.state, &registry, Utc::now()).await.unwrap(), 1);
+    let worker = Worker::new(app.state.clone(), registry);
+    assert!(matches!(worker.run_once().await.unwrap(), Some(Outcome::Done(_))));
+    let left: Vec<uuid::Uuid> = sessions::Entity::find().all(&app.state.db.conn).await.unwrap().iter().map(|s| s.user_id).collect();
+    assert_eq!(left, vec![current.id]);
+    assert_eq!(app.get("/api/v1/auth/me", &current.token).await.status, axum::http::StatusCode::OK);
+}
