@@ -1,3 +1,6 @@
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -9,7 +12,7 @@ use crate::error::{ApiResult, AppError};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
 use crate::storage::links::{verify, LinkMethod, LinkQuery};
-use crate::storage::{LocalStore, Storage, StorageError};
+use crate::storage::{LocalStore, Storage};
 
 fn local_only(state: &AppState) -> ApiResult<&LocalStore> {
     match &state.storage {
@@ -74,20 +77,21 @@ pub async fn put_file(
         return Err(AppError::PayloadTooLarge(format!("This link takes {length} bytes.")));
     }
     // Past the announced size the stream fails, and the half-written object is never kept.
+    let too_long = Arc::new(AtomicBool::new(false));
+    let flag = too_long.clone();
     let mut seen = 0u64;
     let stream = body.into_data_stream().map(move |chunk| {
         let chunk = chunk.map_err(std::io::Error::other)?;
         seen += chunk.len() as u64;
         if seen > length {
+            flag.store(true, Ordering::Relaxed);
             return Err(std::io::Error::other(format!("more than the {length} bytes the link allows")));
         }
         Ok(chunk)
     });
     match state.storage.put(&grant.key, &content_type, length, Box::pin(stream)).await {
         Ok(_) => Ok(StatusCode::NO_CONTENT),
-        Err(StorageError::Backend(e)) if e.contains("the link allows") => {
-            Err(AppError::PayloadTooLarge(format!("This link takes {length} bytes.")))
-        }
+        Err(_) if too_long.load(Ordering::Relaxed) => Err(AppError::PayloadTooLarge(format!("This link takes {length} bytes."))),
         Err(e) => Err(e.into()),
     }
 }
