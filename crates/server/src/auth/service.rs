@@ -91,14 +91,7 @@ pub async fn login(state: &AppState, request: &LoginRequest, client: ClientInfo)
     let attempt = throttle::begin(state, &email, &client, now).await?;
 
     let user = users::Entity::find().filter(users::Column::Email.eq(&email)).one(&state.db.conn).await?;
-    let verified = match state.hasher.verify(request.password.clone(), user.as_ref().map(|u| u.password_hash.clone())).await {
-        Ok(verified) => verified,
-        // Turned away for load: the password was never tried, so the try does not count.
-        Err(e) => {
-            attempt.cancel(&state.db.conn).await?;
-            return Err(e);
-        }
-    };
+    let (attempt, verified) = attempt.verify(state, request.password.clone(), user.as_ref().map(|u| u.password_hash.clone())).await?;
     let user = match user {
         // A deactivated account answers like a wrong password: the right one is not confirmed.
         Some(user) if verified && user.active => user,

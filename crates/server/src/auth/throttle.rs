@@ -81,10 +81,17 @@ pub async fn begin(state: &AppState, email: &str, client: &ClientInfo, now: Date
 }
 
 impl Attempt {
-    /// The password was never checked (the server was busy): the try does not count.
-    pub async fn cancel(self, conn: &impl ConnectionTrait) -> ApiResult<()> {
-        login_attempts::Entity::delete_by_id(self.id).exec(conn).await?;
-        Ok(())
+    /// Checks `password` against `stored` (`None`: no such account, checked all the same) as this
+    /// try. When the hasher turns it away for load the password was never tried, so the try is
+    /// withdrawn and does not count.
+    pub async fn verify(self, state: &AppState, password: String, stored: Option<String>) -> ApiResult<(Self, bool)> {
+        match state.hasher.verify(password, stored).await {
+            Ok(verified) => Ok((self, verified)),
+            Err(e) => {
+                login_attempts::Entity::delete_by_id(self.id).exec(&state.db.conn).await?;
+                Err(e)
+            }
+        }
     }
 
     /// The password was right: the reservation goes, and so do this pair's earlier failures.

@@ -212,15 +212,11 @@ async fn check_current_password(state: &AppState, actor: &Actor, me: &users::Mod
         return Err(AppError::field("current_password", "required", "Enter your current password to set a new one."));
     }
     let attempt = throttle::begin(state, &me.email, &actor.client, Utc::now()).await?;
-    match state.hasher.verify(current.to_owned(), Some(me.password_hash.clone())).await {
-        Ok(true) => attempt.succeeded(&state.db.conn, &actor.client).await,
-        Ok(false) => {
+    match attempt.verify(state, current.to_owned(), Some(me.password_hash.clone())).await? {
+        (attempt, true) => attempt.succeeded(&state.db.conn, &actor.client).await,
+        (attempt, false) => {
             attempt.failed(state, Some(me.id), "user.password_check_failed", &actor.client).await?;
             Err(AppError::field("current_password", "incorrect", "That is not your current password."))
-        }
-        Err(e) => {
-            attempt.cancel(&state.db.conn).await?;
-            Err(e)
         }
     }
 }
