@@ -8,7 +8,7 @@
 //!
 //! `test` runs the browser tests too when Node.js and Chromium are installed (`.ci/run` installs
 //! Chromium); `test --rust-only` skips them.
-//! - `bench`: the API load benchmark (see `crates/server/benches/api_load.rs`).
+//! - `bench [sqlite|postgres] [seconds]`: the API measured from outside with wrk (`scripts/load/run.sh`).
 
 use std::process::{Command, ExitCode};
 
@@ -67,8 +67,9 @@ fn task(name: &str, args: &[String]) -> Result<(), String> {
         }
         "e2e" => e2e::run(),
         "bench" => {
-            let mut c = cargo();
-            c.args(["bench", "--package", "petpixel-server", "--bench", "api_load", "--"]).args(args);
+            let root = frontend::root();
+            let mut c = Command::new(root.join("scripts/load/run.sh"));
+            c.current_dir(root).args(args);
             run(c)
         }
         other => Err(format!("unknown task `{other}`; tasks: run, test, build-frontend, e2e, bench")),

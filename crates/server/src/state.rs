@@ -1,10 +1,11 @@
 //! What every request and job shares: configuration, the database, the signing keys, the
-//! password hasher.
+//! password hasher, storage and the caches.
 
 use std::sync::Arc;
 
 use crate::auth::jwt::{self, JwtKeys};
 use crate::auth::password::Hasher;
+use crate::cache::Caches;
 use crate::config::Config;
 use crate::db::Db;
 use crate::storage::Storage;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     pub hasher: Hasher,
     pub storage: Storage,
+    /// Kept right by the database's event bus.
+    pub caches: Arc<Caches>,
 }
 
 impl AppState {
@@ -42,6 +45,8 @@ impl AppState {
         let jwt = JwtKeys::new(&secret, config.access_token_ttl);
         let hasher = Hasher::new(config.password_hash_concurrency, config.password_hash_queue);
         let storage = Storage::new(&config.storage, &config.public_url, links_key(&secret));
-        Ok(AppState { config: Arc::new(config), db, jwt: Arc::new(jwt), hasher, storage })
+        let caches = Caches::new(config.cache_ttl);
+        db.bus.listen(caches.clone());
+        Ok(AppState { config: Arc::new(config), db, jwt: Arc::new(jwt), hasher, storage, caches })
     }
 }

@@ -7,6 +7,8 @@ use petpixel_types::Permissions;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use uuid::Uuid;
 
 use super::secret::{self, API_TOKEN_PREFIX};
@@ -14,6 +16,7 @@ use super::sessions::{end as end_sessions, Ended};
 use super::throttle;
 use crate::activity::{self, Audit, NewEntry};
 use crate::actor::{Actor, ClientInfo};
+use crate::cache::{Credential, CredentialKey};
 use crate::entities::{api_tokens, refresh_tokens, sessions, users};
 use crate::error::{ApiResult, AppError};
 use crate::state::AppState;
@@ -29,12 +32,21 @@ pub async fn authenticate(state: &AppState, token: &str, client: ClientInfo) -> 
         return authenticate_api_token(state, token, client).await;
     }
     let claims = state.jwt.verify(token).ok_or_else(|| AppError::unauthorized("The access token is invalid or has expired."))?;
-    let (session, user) = sessions::Entity::find_by_id(claims.sid)
-        .find_also_related(users::Entity)
-        .one(&state.db.conn)
-        .await?
-        .and_then(|(s, u)| Some((s, u?)))
-        .ok_or_else(|| AppError::unauthorized("This session no longer exists; log in again."))?;
+    let ended = || AppError::unauthorized("This session no longer exists; log in again.");
+    let credential = state
+        .caches
+        .credentials
+        .get_or_load(CredentialKey::Session(claims.sid), || async {
+            let (session, user) = sessions::Entity::find_by_id(claims.sid)
+                .find_also_related(users::Entity)
+                .one(&state.db.conn)
+                .await?
+                .and_then(|(s, u)| Some((s, u?)))
+                .ok_or_else(ended)?;
+            Ok::<_, AppError>(Arc::new(Credential::Session { session, user }))
+        })
+        .await?;
+    let Credential::Session { session, user } = &*credential else { return Err(ended()) };
     // The account's state first: deactivation also ends the sessions, and says more.
     if !user.active {
         return Err(AppError::unauthorized("This account has been deactivated."));
@@ -42,19 +54,28 @@ pub async fn authenticate(state: &AppState, token: &str, client: ClientInfo) -> 
     if session.user_id != claims.sub || session.revoked_at.is_some() {
         return Err(AppError::unauthorized("This session has ended; log in again."));
     }
-    let permissions = user_model::permissions_of(&user)?;
+    let permissions = user_model::permissions_of(user)?;
     actor(user, permissions, AuthMethod::Session, Some(session.id), client)
 }
 
 async fn authenticate_api_token(state: &AppState, token: &str, client: ClientInfo) -> ApiResult<Actor> {
     let invalid = || AppError::unauthorized("The API token is invalid, expired or revoked.");
     let (id, secret) = secret::parse_api_token(token).ok_or_else(invalid)?;
-    let (row, user) = api_tokens::Entity::find_by_id(id)
-        .find_also_related(users::Entity)
-        .one(&state.db.conn)
-        .await?
-        .and_then(|(t, u)| Some((t, u?)))
-        .ok_or_else(invalid)?;
+    let credential = state
+        .caches
+        .credentials
+        .get_or_load(CredentialKey::ApiToken(id), || async {
+            let (token, user) = api_tokens::Entity::find_by_id(id)
+                .find_also_related(users::Entity)
+                .one(&state.db.conn)
+                .await?
+                .and_then(|(t, u)| Some((t, u?)))
+                .ok_or_else(invalid)?;
+            let last_used = AtomicI64::new(token.last_used_at.map_or(0, |t| t.timestamp()));
+            Ok::<_, AppError>(Arc::new(Credential::ApiToken { token, user, last_used }))
+        })
+        .await?;
+    let Credential::ApiToken { token: row, user, last_used } = &*credential else { return Err(invalid()) };
     let now = Utc::now();
     if !secret::digest_matches(secret, &row.token_hash) || row.revoked_at.is_some() || row.expires_at <= now {
         return Err(invalid());
@@ -62,26 +83,30 @@ async fn authenticate_api_token(state: &AppState, token: &str, client: ClientInf
     if !user.active {
         return Err(AppError::unauthorized("This account has been deactivated."));
     }
-    if row.last_used_at.is_none_or(|t| (now - t).num_seconds() >= LAST_USED_RESOLUTION_SECS) {
+    // One request per resolution period writes it, however many arrive at once.
+    let last = last_used.load(Ordering::Relaxed);
+    if now.timestamp() - last >= LAST_USED_RESOLUTION_SECS
+        && last_used.compare_exchange(last, now.timestamp(), Ordering::Relaxed, Ordering::Relaxed).is_ok()
+    {
         api_tokens::Entity::update_many()
             .col_expr(api_tokens::Column::LastUsedAt, Expr::value(now))
             .filter(api_tokens::Column::Id.eq(row.id))
             .exec(&state.db.conn)
             .await?;
     }
-    let scopes = crate::api_tokens::model::scopes_of(&row)?;
-    let permissions = user_model::permissions_of(&user)?.restrict_to(&scopes);
+    let scopes = crate::api_tokens::model::scopes_of(row)?;
+    let permissions = user_model::permissions_of(user)?.restrict_to(&scopes);
     actor(user, permissions, AuthMethod::ApiToken, None, client)
 }
 
 fn actor(
-    user: users::Model,
+    user: &users::Model,
     permissions: Permissions,
     method: AuthMethod,
     session_id: Option<Uuid>,
     client: ClientInfo,
 ) -> ApiResult<Actor> {
-    Ok(Actor { user_id: user.id, role: user_model::role_of(&user)?, email: user.email, permissions, method, session_id, client })
+    Ok(Actor { user_id: user.id, role: user_model::role_of(user)?, email: user.email.clone(), permissions, method, session_id, client })
 }
 
 pub async fn login(state: &AppState, request: &LoginRequest, client: ClientInfo) -> ApiResult<TokenResponse> {

@@ -3,6 +3,8 @@
 //! broadcast channel; with `REDIS_URL`, events go through Redis pub/sub, so every process (its
 //! realtime hub, caches, jobs) hears every process's events, its own included, exactly once.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use petpixel_types::event::Event;
@@ -17,6 +19,38 @@ const CAPACITY: usize = 1024;
 pub struct Bus {
     local: broadcast::Sender<Event>,
     redis: Option<RedisLink>,
+    listeners: Listeners,
+}
+
+/// Told of events synchronously, before a publish returns (in the publishing process) and as
+/// soon as one arrives from another process: what a cache needs so that the request after a
+/// logout already sees it ended.
+pub trait Listener: Send + Sync {
+    fn heard(&self, event: &Event);
+    /// Events may have been missed (the Redis subscription was lost) and, while `live` is false,
+    /// may still be: forget everything, and keep nothing until `live` again.
+    fn gap(&self, live: bool);
+}
+
+#[derive(Clone, Default)]
+struct Listeners {
+    all: Arc<RwLock<Vec<Arc<dyn Listener>>>>,
+    live: Arc<AtomicBool>,
+}
+
+impl Listeners {
+    fn heard(&self, event: &Event) {
+        for listener in self.all.read().unwrap_or_else(|p| p.into_inner()).iter() {
+            listener.heard(event);
+        }
+    }
+
+    fn gap(&self, live: bool) {
+        self.live.store(live, Ordering::SeqCst);
+        for listener in self.all.read().unwrap_or_else(|p| p.into_inner()).iter() {
+            listener.gap(live);
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -28,7 +62,9 @@ struct RedisLink {
 impl Bus {
     /// In-process only.
     pub fn memory() -> Self {
-        Bus { local: broadcast::channel(CAPACITY).0, redis: None }
+        let listeners = Listeners::default();
+        listeners.live.store(true, Ordering::SeqCst);
+        Bus { local: broadcast::channel(CAPACITY).0, redis: None, listeners }
     }
 
     /// Through Redis at `url` on `channel`; returns once this process is subscribed, so nothing
@@ -38,9 +74,17 @@ impl Bus {
         let publisher = ConnectionManager::new(client.clone()).await?;
         let (local, _) = broadcast::channel(CAPACITY);
         let (ready, subscribed) = tokio::sync::oneshot::channel();
-        tokio::spawn(forward(client, channel.to_owned(), local.clone(), Some(ready)));
+        let listeners = Listeners::default();
+        tokio::spawn(forward(client, channel.to_owned(), local.clone(), listeners.clone(), Some(ready)));
         subscribed.await.map_err(|_| anyhow::anyhow!("could not subscribe to Redis channel {channel}"))??;
-        Ok(Bus { local, redis: Some(RedisLink { publisher, channel: channel.to_owned() }) })
+        Ok(Bus { local, redis: Some(RedisLink { publisher, channel: channel.to_owned() }), listeners })
+    }
+
+    /// Adds a listener; it starts with a clean slate, live if the bus is.
+    pub fn listen(&self, listener: Arc<dyn Listener>) {
+        let mut all = self.listeners.all.write().unwrap_or_else(|p| p.into_inner());
+        listener.gap(self.listeners.live.load(Ordering::SeqCst));
+        all.push(listener);
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
@@ -51,6 +95,7 @@ impl Bus {
     /// process's subscribers.
     pub async fn publish(&self, events: Vec<Event>) {
         for event in events {
+            self.listeners.heard(&event);
             match &self.redis {
                 Some(link) => {
                     let payload = match serde_json::to_string(&event) {
@@ -100,6 +145,7 @@ async fn forward(
     client: redis::Client,
     channel: String,
     local: broadcast::Sender<Event>,
+    listeners: Listeners,
     mut ready: Option<tokio::sync::oneshot::Sender<anyhow::Result<()>>>,
 ) {
     use futures::StreamExt;
@@ -125,16 +171,20 @@ async fn forward(
         if let Some(ready) = ready.take() {
             let _ = ready.send(Ok(()));
         }
+        // Subscribed from here on: what was missed before is forgotten, what comes is heard.
+        listeners.gap(true);
         let mut messages = pubsub.on_message();
         while let Some(message) = messages.next().await {
             let Ok(payload) = message.get_payload::<String>() else { continue };
             match serde_json::from_str::<Event>(&payload) {
                 Ok(event) => {
+                    listeners.heard(&event);
                     let _ = local.send(event);
                 }
                 Err(e) => tracing::warn!(error = %e, "an event from Redis could not be read"),
             }
         }
+        listeners.gap(false);
         tracing::warn!("the Redis event subscription ended; resubscribing");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }

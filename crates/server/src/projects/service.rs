@@ -119,9 +119,14 @@ fn rank(column: &str, values: &[&str]) -> SimpleExpr {
 }
 
 pub async fn list(state: &AppState, actor: &Actor, query: &ProjectQuery) -> ApiResult<Page<Project>> {
-    use projects::Column as C;
     policy::require(actor, Resource::Projects, Action::Read)?;
     let filter = &query.validate()?;
+    let key = format!("{}|{:?}|{:?}", count_key(filter, actor), filter.sort, filter.page);
+    state.caches.project_pages.get_or_load(key, || load_page(state, actor, filter)).await
+}
+
+async fn load_page(state: &AppState, actor: &Actor, filter: &ProjectFilter) -> ApiResult<Page<Project>> {
+    use projects::Column as C;
     let conn = &state.db.conn;
     let base = projects::Entity::find().filter(filter_condition(filter, actor));
     let dir = if filter.sort.descending { Order::Desc } else { Order::Asc };
@@ -147,7 +152,11 @@ pub async fn list(state: &AppState, actor: &Actor, query: &ProjectQuery) -> ApiR
     // A short, non-empty page (or an empty first page) ends the list, so it tells the total
     // without counting; only a full or overshot page needs the count.
     let ends_here = (rows.len() as u64) < u64::from(limit) && (!rows.is_empty() || offset == 0);
-    let total = if ends_here { offset + rows.len() as u64 } else { count(conn, filter_condition(filter, actor)).await? };
+    let total = if ends_here {
+        offset + rows.len() as u64
+    } else {
+        state.caches.project_counts.get_or_load(count_key(filter, actor), || count(conn, filter_condition(filter, actor))).await?
+    };
     let today = today();
     let items = rows
         .iter()
@@ -213,6 +222,17 @@ pub async fn stats(state: &AppState, actor: &Actor) -> ApiResult<petpixel_types:
 
 /// `SELECT COUNT(*) ... WHERE cond`. sea-orm's `count()` wraps the whole row selection in a
 /// subquery, which keeps PostgreSQL from answering from the index alone.
+/// What a list's total depends on: its filter (not its order or page), with `me` and today's date
+/// (which `overdue` compares with) made explicit.
+fn count_key(filter: &ProjectFilter, actor: &Actor) -> String {
+    let assignee = match filter.assigned_to {
+        Some(AssigneeFilter::Me) => Some(AssigneeFilter::User(actor.user_id)),
+        other => other,
+    };
+    let ProjectFilter { statuses, priorities, package_types, q, due_before, overdue, .. } = filter;
+    format!("{statuses:?}|{assignee:?}|{priorities:?}|{package_types:?}|{q:?}|{due_before:?}|{overdue:?}|{}", today())
+}
+
 async fn count(conn: &impl ConnectionTrait, cond: Condition) -> ApiResult<u64> {
     let n: Option<i64> = projects::Entity::find()
         .select_only()
@@ -226,6 +246,10 @@ async fn count(conn: &impl ConnectionTrait, cond: Condition) -> ApiResult<u64> {
 
 pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<ProjectDetail> {
     policy::require(actor, Resource::Projects, Action::Read)?;
+    state.caches.project_details.get_or_load((id, today()), || load_detail(state, id)).await
+}
+
+async fn load_detail(state: &AppState, id: Uuid) -> ApiResult<ProjectDetail> {
     let conn = &state.db.conn;
     // The artist comes in the same query, as in the list.
     let (project, artist) = projects::Entity::find_by_id(id)

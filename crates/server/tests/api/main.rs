@@ -9,6 +9,7 @@ mod events;
 mod health;
 mod jobs;
 mod openapi;
+mod processes;
 mod projects;
 mod security;
 mod seed;

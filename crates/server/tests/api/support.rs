@@ -34,8 +34,39 @@ fn password_hash() -> &'static str {
 pub struct TestApp {
     pub state: AppState,
     router: Router,
+    // Declared before the folder: the database goes first.
+    _database: TestDatabase,
     _dir: tempfile::TempDir,
+}
+
+/// A fresh database for one test: with `TEST_DATABASE_URL=postgres://...` a new schema (dropped
+/// at the end), else SQLite, in memory or, for several processes to share, in a file.
+pub struct TestDatabase {
+    pub url: String,
     pg_schema: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub async fn new(sqlite_file: Option<&std::path::Path>) -> Self {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(base) if base.starts_with("postgres") => {
+                let schema = format!("t_{}", Uuid::now_v7().simple());
+                let mut admin = connect_pg(&base).await;
+                // The schema name is generated here (t_ + a UUID), never taken from input.
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&mut admin).await.unwrap();
+                let sep = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{sep}options=-c%20search_path%3D{schema}&application_name={schema}");
+                TestDatabase { url, pg_schema: Some((base, schema)) }
+            }
+            _ => {
+                let url = match sqlite_file {
+                    Some(path) => format!("sqlite://{}?mode=rwc", path.display()),
+                    None => "sqlite::memory:".to_owned(),
+                };
+                TestDatabase { url, pg_schema: None }
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -73,24 +104,14 @@ impl TestApp {
 
     pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let (url, pg_schema) = match std::env::var("TEST_DATABASE_URL") {
-            Ok(base) if base.starts_with("postgres") => {
-                let schema = format!("t_{}", Uuid::now_v7().simple());
-                let mut admin = connect_pg(&base).await;
-                // The schema name is generated here (t_ + a UUID), never taken from input.
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&mut admin).await.unwrap();
-                let sep = if base.contains('?') { '&' } else { '?' };
-                (format!("{base}{sep}options=-c%20search_path%3D{schema}&application_name={schema}"), Some((base, schema)))
-            }
-            _ => ("sqlite::memory:".to_owned(), None),
-        };
-        let mut config = Config::for_tests(dir.path().to_path_buf(), &url);
+        let database = TestDatabase::new(None).await;
+        let mut config = Config::for_tests(dir.path().to_path_buf(), &database.url);
         adjust(&mut config);
         let db = Db::connect(&config).await.unwrap();
         db.migrate().await.unwrap();
         let state = AppState::with_db(config, db).unwrap();
         let router = petpixel_server::router(state.clone()).layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 4321))));
-        TestApp { state, router, _dir: dir, pg_schema }
+        TestApp { state, router, _database: database, _dir: dir }
     }
 
     /// The router under test, for callers that bring their own requests (the typed client).
@@ -236,7 +257,7 @@ async fn connect_pg(url: &str) -> sqlx::PgConnection {
     sqlx::PgConnection::connect(url).await.expect("TEST_DATABASE_URL must reach PostgreSQL")
 }
 
-impl Drop for TestApp {
+impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let Some((base, schema)) = self.pg_schema.take() {
             // Drop runs outside any runtime's reach; a short-lived one cleans the schema up.

@@ -1,0 +1,101 @@
+//! A cache that never keeps a value read before a change it has been told of.
+
+use std::future::Future;
+use std::hash::Hash;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// A bounded, expiring map that also counts invalidations (its epoch). A value loaded while an
+/// invalidation happened may predate it, so it is handed back but not kept: a load notes the
+/// epoch before reading and keeps its value only if the epoch has not moved since. The check and
+/// the insert happen under the same lock as the invalidation, so none slips in between.
+pub struct Guarded<K, V> {
+    entries: Option<moka::sync::Cache<K, V>>,
+    epoch: Mutex<u64>,
+    live: AtomicBool,
+}
+
+impl<K, V> Guarded<K, V>
+where
+    K: Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    /// At most `capacity` entries, each for at most `ttl`; `ttl` zero keeps nothing.
+    pub fn new(capacity: u64, ttl: Duration) -> Self {
+        let entries = (!ttl.is_zero())
+            .then(|| moka::sync::Cache::builder().max_capacity(capacity).time_to_live(ttl).support_invalidation_closures().build());
+        Guarded { entries, epoch: Mutex::new(0), live: AtomicBool::new(true) }
+    }
+
+    pub fn get(&self, key: &K) -> Option<V> {
+        if !self.live.load(Ordering::Acquire) {
+            return None;
+        }
+        self.entries.as_ref()?.get(key)
+    }
+
+    /// The cached value, or `load`'s, kept if nothing was invalidated meanwhile.
+    pub async fn get_or_load<E, F, Fut>(&self, key: K, load: F) -> Result<V, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<V, E>>,
+    {
+        if let Some(value) = self.get(&key) {
+            return Ok(value);
+        }
+        let ticket = self.ticket();
+        let value = load().await?;
+        self.keep(ticket, key, value.clone());
+        Ok(value)
+    }
+
+    /// Notes the epoch before a read whose result may be kept with [`Guarded::keep`].
+    pub fn ticket(&self) -> u64 {
+        *self.lock()
+    }
+
+    /// Keeps `value` unless something was invalidated since `ticket` was taken.
+    pub fn keep(&self, ticket: u64, key: K, value: V) {
+        let epoch = self.lock();
+        if *epoch == ticket && self.live.load(Ordering::Acquire) {
+            if let Some(entries) = &self.entries {
+                entries.insert(key, value);
+            }
+        }
+    }
+
+    pub fn forget(&self, key: &K) {
+        self.invalidate(|entries| entries.invalidate(key));
+    }
+
+    pub fn forget_if(&self, predicate: impl Fn(&K, &V) -> bool + Send + Sync + 'static) {
+        self.invalidate(|entries| {
+            if entries.invalidate_entries_if(predicate).is_err() {
+                entries.invalidate_all();
+            }
+        });
+    }
+
+    pub fn forget_all(&self) {
+        self.invalidate(|entries| entries.invalidate_all());
+    }
+
+    /// Events may have been missed: forget everything; keep nothing until `live`.
+    pub fn gap(&self, live: bool) {
+        self.invalidate(|entries| entries.invalidate_all());
+        self.live.store(live, Ordering::Release);
+    }
+
+    fn invalidate(&self, apply: impl FnOnce(&moka::sync::Cache<K, V>)) {
+        let mut epoch = self.lock();
+        *epoch += 1;
+        if let Some(entries) = &self.entries {
+            apply(entries);
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, u64> {
+        self.epoch.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}

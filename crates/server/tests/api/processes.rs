@@ -1,0 +1,173 @@
+//! Several `petpixel serve` processes as one service: the real binary, twice, on one database and
+//! one Redis channel. What one process changes, the other's caches forget at once.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::http::{Method, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::{connect::HttpConnector, Client};
+use serde_json::{json, Value};
+
+use crate::support::{TestApp, TestDatabase, PASSWORD};
+
+const SECRET: &str = "processes-test-secret-processes-test-secret";
+
+/// One `petpixel serve` child process, killed when dropped.
+struct Process {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn petpixel(env: &[(&str, String)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_petpixel"));
+    command.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default()).env("RUST_LOG", "warn");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command
+}
+
+async fn serve(env: &[(&str, String)]) -> Process {
+    let port = free_port();
+    let child = petpixel(env)
+        .arg("serve")
+        .env("PETPIXEL_BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let process = Process { child, base: format!("http://127.0.0.1:{port}") };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while call(&process, Method::GET, "/api/health", None, None).await.0 != StatusCode::OK {
+        assert!(Instant::now() < deadline, "{} did not come up", process.base);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    process
+}
+
+async fn call(process: &Process, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    let client: Client<HttpConnector, Full<Bytes>> = Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
+    let mut request = hyper::Request::builder().method(method).uri(format!("{}{path}", process.base));
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let body = match body {
+        Some(v) => {
+            request = request.header("content-type", "application/json");
+            Full::new(Bytes::from(serde_json::to_vec(&v).unwrap()))
+        }
+        None => Full::new(Bytes::new()),
+    };
+    let Ok(response) = client.request(request.body(body).unwrap()).await else { return (StatusCode::SERVICE_UNAVAILABLE, Value::Null) };
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+async fn login(process: &Process, email: &str) -> String {
+    let (status, body) =
+        call(process, Method::POST, "/api/v1/auth/login", None, Some(json!({ "email": email, "password": PASSWORD }))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn total(process: &Process, token: &str) -> u64 {
+    // A full first page: its total is counted (or taken from the cache), not seen.
+    let (status, body) = call(process, Method::GET, "/api/v1/projects?limit=1", Some(token), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["total"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn what_one_process_changes_the_others_caches_forget_at_once() {
+    let Ok(redis) = std::env::var("TEST_REDIS_URL") else {
+        eprintln!("TEST_REDIS_URL is not set: the two-process test runs in .ci/run");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::new(Some(&dir.path().join("studio.db"))).await;
+    let env = vec![
+        ("DATABASE_URL", database.url.clone()),
+        ("PETPIXEL_DATA_DIR", dir.path().display().to_string()),
+        ("PETPIXEL_JWT_SECRET", SECRET.to_owned()),
+        ("REDIS_URL", redis),
+        ("PETPIXEL_EVENTS_CHANNEL", format!("petpixel:test:{}", uuid::Uuid::now_v7().simple())),
+        ("PETPIXEL_WORKER", "false".to_owned()),
+    ];
+    let status = petpixel(&env).args(["create-admin", "--email", "admin@studio.example", "--password", PASSWORD]).status().unwrap();
+    assert!(status.success());
+    let a = serve(&env).await;
+    let b = serve(&env).await;
+    let admin = login(&a, "admin@studio.example").await;
+
+    // The list's total, cached on A, follows a project made on B.
+    for _ in 0..2 {
+        assert_eq!(call(&b, Method::POST, "/api/v1/projects", Some(&admin), Some(TestApp::order(json!({})))).await.0, StatusCode::CREATED);
+    }
+    assert_eq!((total(&a, &admin).await, total(&a, &admin).await), (2, 2));
+    assert_eq!(call(&b, Method::POST, "/api/v1/projects", Some(&admin), Some(TestApp::order(json!({})))).await.0, StatusCode::CREATED);
+    assert_eq!(total(&a, &admin).await, 3, "A counts the project B made");
+
+    // A project, cached on A, changed on B: A shows the change, in the project and in its list.
+    let (_, page) = call(&a, Method::GET, "/api/v1/projects?limit=1", Some(&admin), None).await;
+    let path = format!("/api/v1/projects/{}", page["items"][0]["id"].as_str().unwrap());
+    assert_eq!(call(&a, Method::GET, &path, Some(&admin), None).await.1["pet_name"], "Buttercup");
+    let (status, body) = call(&b, Method::PATCH, &path, Some(&admin), Some(json!({ "pet_name": "Biscuit" }))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(call(&a, Method::GET, &path, Some(&admin), None).await.1["pet_name"], "Biscuit");
+    let (_, page) = call(&a, Method::GET, "/api/v1/projects?limit=1", Some(&admin), None).await;
+    assert_eq!(page["items"][0]["pet_name"], "Biscuit");
+
+    // An artist with a session and an API token, each seen (so cached) by both processes.
+    let (status, artist) = call(
+        &a,
+        Method::POST,
+        "/api/v1/users",
+        Some(&admin),
+        Some(json!({ "email": "iris@studio.example", "password": PASSWORD, "first_name": "Iris", "role": "artist" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{artist}");
+    let session = login(&b, "iris@studio.example").await;
+    let (status, created) =
+        call(&b, Method::POST, "/api/v1/api-tokens", Some(&session), Some(json!({ "name": "sketchbook", "scopes": ["projects:read"] })))
+            .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let api_token = created["secret"].as_str().unwrap().to_owned();
+    let other_session = login(&a, "iris@studio.example").await;
+    for process in [&a, &b] {
+        for token in [&session, &api_token, &other_session] {
+            assert_eq!(call(process, Method::GET, "/api/v1/projects", Some(token), None).await.0, StatusCode::OK);
+        }
+    }
+
+    // A logout on B: the very next request on A is refused; the other session goes on.
+    assert_eq!(call(&b, Method::POST, "/api/v1/auth/logout", Some(&session), None).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(call(&a, Method::GET, "/api/v1/projects", Some(&session), None).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(call(&a, Method::GET, "/api/v1/projects", Some(&other_session), None).await.0, StatusCode::OK);
+
+    // Deactivation on A: the next requests on B, with the session and with the API token, fail.
+    let path = format!("/api/v1/users/{}", artist["id"].as_str().unwrap());
+    let (status, body) = call(&a, Method::PATCH, &path, Some(&admin), Some(json!({ "active": false }))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = call(&b, Method::GET, "/api/v1/projects", Some(&other_session), None).await;
+    assert_eq!((status, body["detail"].as_str()), (StatusCode::UNAUTHORIZED, Some("This account has been deactivated.")));
+    // Deactivation also revoked the token.
+    let (status, body) = call(&b, Method::GET, "/api/v1/projects", Some(&api_token), None).await;
+    assert_eq!((status, body["detail"].as_str()), (StatusCode::UNAUTHORIZED, Some("The API token is invalid, expired or revoked.")));
+    drop((a, b));
+}
