@@ -223,3 +223,72 @@ async fn the_hourly_sweeper_deletes_sessions_that_ended_long_ago() {
     assert_eq!(left, vec![current.id]);
     assert_eq!(app.get("/api/v1/auth/me", &current.token).await.status, axum::http::StatusCode::OK);
 }
+
+/// Set in the child process of the test below: the shared database it works on.
+const CHILD_DB: &str = "PETPIXEL_TEST_KILLED_WORKER_DB";
+
+/// The worker process the test below kills: it runs `test.slow` jobs, which never finish here.
+/// Run only as that child; on its own it returns at once.
+#[tokio::test]
+#[ignore = "the child process of a_job_killed_mid_run_with_its_process_finishes_after_a_restart"]
+async fn killed_worker_child() {
+    let Ok(url) = std::env::var(CHILD_DB) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = petpixel_server::Config::for_tests(dir.path().to_path_buf(), &url);
+    config.job_lease = std::time::Duration::from_secs(2);
+    let db = petpixel_server::db::Db::connect(&config).await.unwrap();
+    let state = petpixel_server::AppState::with_db(config, db).unwrap();
+    let registry = Registry::new().register("test.slow", |_state, _payload| async {
+        tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+        Ok(())
+    });
+    Worker::new(state, registry).run(std::future::pending()).await;
+}
+
+#[tokio::test]
+async fn a_job_killed_mid_run_with_its_process_finishes_after_a_restart() {
+    use crate::support::TestDatabase;
+    let dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::new(Some(&dir.path().join("jobs.db"))).await;
+    let mut config = petpixel_server::Config::for_tests(dir.path().to_path_buf(), &database.url);
+    config.job_lease = std::time::Duration::from_secs(2);
+    let db = petpixel_server::db::Db::connect(&config).await.unwrap();
+    db.migrate().await.unwrap();
+    let state = petpixel_server::AppState::with_db(config, db).unwrap();
+    let id = enqueue(&state.db.conn, NewJob::new("test.slow", json!({}))).await.unwrap().unwrap();
+
+    // A worker process takes the job, and is killed (SIGKILL) in the middle of it.
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "jobs::killed_worker_child", "--ignored", "--nocapture"])
+        .env(CHILD_DB, &database.url)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let taken = loop {
+        let job = job_rows::Entity::find_by_id(id).one(&state.db.conn).await.unwrap().unwrap();
+        if job.status == "running" {
+            break job;
+        }
+        assert!(std::time::Instant::now() < deadline, "the worker process never took the job");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(taken.locked_by.as_deref().is_some_and(|w| w.starts_with("worker-")));
+
+    // The restarted worker (here, in this process) leaves it while the dead one's lease holds,
+    // then takes it up and finishes it: a second attempt.
+    let registry = Registry::new().register("test.slow", |_state, _payload| async { Ok(()) });
+    let worker = Worker::new(state.clone(), registry);
+    assert_eq!(worker.run_once().await.unwrap(), None, "not while the killed worker's lease holds");
+    let mut outcome = None;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while outcome.is_none() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        outcome = worker.run_once().await.unwrap();
+    }
+    assert_eq!(outcome, Some(Outcome::Done(id)));
+    let done = job_rows::Entity::find_by_id(id).one(&state.db.conn).await.unwrap().unwrap();
+    assert_eq!((done.status.as_str(), done.attempts, done.locked_by), ("done", 2, None));
+}
