@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_navigate;
-use leptos_router::path;
+use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 
 use crate::pages::{board::Board, intake::Intake, list::ProjectList, login::Login, profile::Profile, project::ProjectPage, team::Team};
 use crate::session::{api, use_session, Session};
@@ -15,13 +15,61 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <main class="page"><h1>"Not found"</h1><p><A href="/">"Back to the board"</A></p></main> }>
                 <Route path=path!("/login") view=Login />
                 <Route path=path!("/") view=|| view! { <Shell><Board /></Shell> } />
-                <Route path=path!("/projects") view=|| view! { <Shell><ProjectList /></Shell> } />
-                <Route path=path!("/profile") view=|| view! { <Shell><Profile /></Shell> } />
-                <Route path=path!("/team") view=|| view! { <Shell><Team /></Shell> } />
-                <Route path=path!("/projects/new") view=|| view! { <Shell><Intake /></Shell> } />
+                <Route path=path!("/projects") view={Lazy::<ListRoute>::new()} />
+                <Route path=path!("/profile") view={Lazy::<ProfileRoute>::new()} />
+                <Route path=path!("/team") view={Lazy::<TeamRoute>::new()} />
+                <Route path=path!("/projects/new") view={Lazy::<IntakeRoute>::new()} />
                 <Route path=path!("/projects/:id") view=|| view! { <Shell><ProjectPage /></Shell> } />
             </Routes>
         </Router>
+    }
+}
+
+// Login, the board and a project's page (a click away from every card) come with the first load;
+// the other pages are each their own WASM chunk, fetched when first visited (wasm-split, see
+// `xtask/src/frontend.rs`).
+
+struct ListRoute;
+#[lazy_route]
+impl LazyRoute for ListRoute {
+    fn data() -> Self {
+        ListRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <Shell><ProjectList /></Shell> }.into_any()
+    }
+}
+
+struct ProfileRoute;
+#[lazy_route]
+impl LazyRoute for ProfileRoute {
+    fn data() -> Self {
+        ProfileRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <Shell><Profile /></Shell> }.into_any()
+    }
+}
+
+struct TeamRoute;
+#[lazy_route]
+impl LazyRoute for TeamRoute {
+    fn data() -> Self {
+        TeamRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <Shell><Team /></Shell> }.into_any()
+    }
+}
+
+struct IntakeRoute;
+#[lazy_route]
+impl LazyRoute for IntakeRoute {
+    fn data() -> Self {
+        IntakeRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <Shell><Intake /></Shell> }.into_any()
     }
 }
 
