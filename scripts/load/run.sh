@@ -7,7 +7,8 @@
 # on the PostgreSQL of BENCH_DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432),
 # makes 10,000 projects through the API and moves half of them to in_progress (seed.py), then
 # runs wrk (Debian's package) on the same machine: the counted list page and get-by-id at 64 and
-# 16 connections, and the bare /api/health of the same process for comparison. Prints a table.
+# 16 connections, the bare /api/health of the same process for comparison, and the list again
+# while projects change 10 times a second (churn.py). Prints a table.
 # Needs wrk, curl and python3. PROJECTS=N changes the number of projects; PETPIXEL_CACHE_TTL_SECS=0
 # measures with the server's caches off.
 set -euo pipefail
@@ -71,3 +72,9 @@ run "GET /projects (in_progress, page 2)" 16 "$LIST"
 run "GET /projects/{id}" 64 "/api/v1/projects/$PROJECT"
 run "GET /projects/{id}" 16 "/api/v1/projects/$PROJECT"
 run "GET /api/health" 64 "/api/health" no
+# The same list while the team changes 10 projects a second (each change empties the list caches).
+python3 scripts/load/churn.py "$BASE" "$TOKEN" 10 "$SECONDS_PER_RUN" >"$WORK/churn.out" &
+CHURN=$!
+run "GET /projects, 10 changes/s meanwhile" 64 "$LIST"
+wait "$CHURN"
+echo "(changes made meanwhile: $(cat "$WORK/churn.out"))"

@@ -1,20 +1,29 @@
 //! A cache that never keeps a value read before a change it has been told of.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// A bounded, expiring map that also counts invalidations (its epoch). A value loaded while an
 /// invalidation happened may predate it, so it is handed back but not kept: a load notes the
 /// epoch before reading and keeps its value only if the epoch has not moved since. The check and
 /// the insert happen under the same lock as the invalidation, so none slips in between.
+///
+/// Misses of one key load one at a time: after a change, the many requests waiting for the same
+/// page make one query, not one each. A waiter then takes the value its predecessor kept, which
+/// is never older than the last invalidation.
 pub struct Guarded<K, V> {
     entries: Option<moka::sync::Cache<K, V>>,
     epoch: Mutex<u64>,
     live: AtomicBool,
+    loading: Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
 }
+
+/// Keys with a load lock kept before the idle ones are dropped.
+const LOADING_KEYS: usize = 1024;
 
 impl<K, V> Guarded<K, V>
 where
@@ -25,7 +34,7 @@ where
     pub fn new(capacity: u64, ttl: Duration) -> Self {
         let entries = (!ttl.is_zero())
             .then(|| moka::sync::Cache::builder().max_capacity(capacity).time_to_live(ttl).support_invalidation_closures().build());
-        Guarded { entries, epoch: Mutex::new(0), live: AtomicBool::new(true) }
+        Guarded { entries, epoch: Mutex::new(0), live: AtomicBool::new(true), loading: Mutex::default() }
     }
 
     pub fn get(&self, key: &K) -> Option<V> {
@@ -38,9 +47,18 @@ where
     /// The cached value, or `load`'s, kept if nothing was invalidated meanwhile.
     pub async fn get_or_load<E, F, Fut>(&self, key: K, load: F) -> Result<V, E>
     where
+        K: Clone,
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V, E>>,
     {
+        if let Some(value) = self.get(&key) {
+            return Ok(value);
+        }
+        if self.entries.is_none() {
+            return load().await;
+        }
+        let turn = self.load_lock(&key);
+        let _turn = turn.lock().await;
         if let Some(value) = self.get(&key) {
             return Ok(value);
         }
@@ -48,6 +66,17 @@ where
         let value = load().await?;
         self.keep(ticket, key, value.clone());
         Ok(value)
+    }
+
+    fn load_lock(&self, key: &K) -> Arc<tokio::sync::Mutex<()>>
+    where
+        K: Clone,
+    {
+        let mut loading = self.loading.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if loading.len() >= LOADING_KEYS {
+            loading.retain(|_, lock| Arc::strong_count(lock) > 1);
+        }
+        loading.entry(key.clone()).or_default().clone()
     }
 
     /// Notes the epoch before a read whose result may be kept with [`Guarded::keep`].

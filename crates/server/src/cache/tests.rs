@@ -51,3 +51,36 @@ async fn a_zero_time_to_live_keeps_nothing() {
     assert_eq!(cache.get_or_load(1, || async { Ok::<_, ()>(7) }).await, Ok(7));
     assert_eq!(cache.get(&1), None);
 }
+
+#[tokio::test]
+async fn concurrent_misses_of_one_key_load_once() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    let cache: Guarded<u32, u32> = Guarded::new(100, Duration::from_secs(60));
+    let loads = AtomicU32::new(0);
+    let load = || async {
+        loads.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Ok::<_, ()>(7)
+    };
+    let all = futures::future::join_all((0..16).map(|_| cache.get_or_load(1, load))).await;
+    assert!(all.iter().all(|v| *v == Ok(7)));
+    assert_eq!(loads.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_waiter_does_not_take_a_value_read_before_a_change_it_follows() {
+    let cache = cache();
+    let first = cache.get_or_load(1, || async {
+        tokio::task::yield_now().await;
+        // The change lands while the first load is under way; the second request comes after it.
+        cache.forget(&1);
+        Ok::<_, ()>("before")
+    });
+    let second = async {
+        tokio::task::yield_now().await;
+        cache.get_or_load(1, || async { Ok::<_, ()>("after") }).await
+    };
+    let (first, second) = tokio::join!(first, second);
+    assert_eq!((first, second), (Ok("before"), Ok("after")));
+    assert_eq!(cache.get(&1), Some("after"));
+}
