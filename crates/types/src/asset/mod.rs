@@ -1,5 +1,11 @@
 //! Files that belong to a project, and the addresses its game is served at.
 
+mod filename;
+mod media;
+
+pub use filename::{sanitize_filename, MAX_FILENAME_BYTES};
+pub use media::{sniff, MediaKind, MediaType, SNIFF_BYTES};
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
