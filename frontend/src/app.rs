@@ -29,49 +29,26 @@ pub fn App() -> impl IntoView {
 // the other pages are each their own WASM chunk, fetched when first visited (wasm-split, see
 // `xtask/src/frontend.rs`).
 
-struct ListRoute;
-#[lazy_route]
-impl LazyRoute for ListRoute {
-    fn data() -> Self {
-        ListRoute
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <Shell><ProjectList /></Shell> }.into_any()
-    }
+/// A page behind login, in its own chunk: `lazy_page!(Route, Page)`.
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        struct $route;
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+            fn view(_this: Self) -> AnyView {
+                view! { <Shell><$page /></Shell> }.into_any()
+            }
+        }
+    };
 }
 
-struct ProfileRoute;
-#[lazy_route]
-impl LazyRoute for ProfileRoute {
-    fn data() -> Self {
-        ProfileRoute
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <Shell><Profile /></Shell> }.into_any()
-    }
-}
-
-struct TeamRoute;
-#[lazy_route]
-impl LazyRoute for TeamRoute {
-    fn data() -> Self {
-        TeamRoute
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <Shell><Team /></Shell> }.into_any()
-    }
-}
-
-struct IntakeRoute;
-#[lazy_route]
-impl LazyRoute for IntakeRoute {
-    fn data() -> Self {
-        IntakeRoute
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <Shell><Intake /></Shell> }.into_any()
-    }
-}
+lazy_page!(ListRoute, ProjectList);
+lazy_page!(ProfileRoute, Profile);
+lazy_page!(TeamRoute, Team);
+lazy_page!(IntakeRoute, Intake);
 
 /// The frame of every page behind login: waits for the session, sends strangers to the login
 /// page, and shows the top bar.
