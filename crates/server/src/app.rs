@@ -21,7 +21,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::AppError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{activity, api_tokens, auth, files, health, jobs, projects, security_headers, telemetry, users};
+use crate::{activity, api_tokens, assets, auth, files, health, jobs, projects, security_headers, telemetry, users};
 
 /// `/api/v1`: one line per path; each handler lives in the module named after its URL.
 fn v1_routes() -> OpenApiRouter<AppState> {
@@ -44,6 +44,30 @@ fn v1_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(activity::handlers::list_activity))
         .routes(routes!(jobs::handlers::list_jobs))
         .routes(routes!(jobs::handlers::retry_job))
+        .routes(routes!(assets::handlers::list_project_assets))
+        .routes(routes!(assets::handlers::presign_project_asset))
+        .routes(routes!(assets::handlers::complete_asset_upload))
+        .routes(routes!(assets::handlers::get_asset, assets::handlers::update_asset, assets::handlers::delete_asset))
+        .routes(routes!(assets::handlers::get_asset_download))
+        .routes(routes!(assets::handlers::get_asset_thumbnail))
+        .routes(routes!(assets::handlers::get_asset_preview))
+        .routes(routes!(assets::handlers::list_asset_versions))
+        .routes(routes!(assets::handlers::process_asset))
+        .merge(upload_routes())
+}
+
+/// Uploads stream past the body limit: their readers count every byte against the upload limit
+/// themselves, and a declared length over it is refused before reading.
+fn upload_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(assets::handlers::upload_project_asset))
+        .routes(routes!(assets::handlers::upload_asset_version))
+        .layer(DefaultBodyLimit::disable())
+}
+
+/// Every job kind the app runs, with the periodic ones.
+pub fn job_registry() -> jobs::Registry {
+    assets::register(jobs::Registry::builtin())
 }
 
 fn api_routes() -> OpenApiRouter<AppState> {
@@ -130,10 +154,8 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
         });
     }
     // The worker stops taking jobs on the same signal; the one it runs may finish, within a bound.
-    let worker = state
-        .config
-        .run_worker
-        .then(|| tokio::spawn(crate::jobs::Worker::new(state.clone(), crate::jobs::Registry::builtin()).run(shutdown_signal())));
+    let worker =
+        state.config.run_worker.then(|| tokio::spawn(crate::jobs::Worker::new(state.clone(), job_registry()).run(shutdown_signal())));
     let app = router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
     if let Some(worker) = worker {

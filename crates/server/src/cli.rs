@@ -84,7 +84,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Worker => {
             let state = AppState::new(config).await?;
-            jobs::Worker::new(state, jobs::Registry::builtin()).run(app::shutdown_signal()).await;
+            jobs::Worker::new(state, app::job_registry()).run(app::shutdown_signal()).await;
             Ok(())
         }
         Command::Migrate => {

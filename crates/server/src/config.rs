@@ -46,6 +46,19 @@ pub struct Config {
     /// The largest file upload, through the API or a signed link alike.
     pub max_upload_bytes: u64,
     pub storage: StorageConfig,
+    /// How long a signed upload link works; an upload not completed by then is removed.
+    pub upload_link_ttl: Duration,
+    /// How long a download, thumbnail or preview link works.
+    pub download_link_ttl: Duration,
+    /// Pictures larger than this on either side are refused.
+    pub image_max_side: u32,
+    /// Pictures of more pixels than this are refused (a decompression bomb is refused from its
+    /// header, before anything decodes it).
+    pub image_max_pixels: u64,
+    /// ClamAV's clamd (`tcp://host:port` or `host:port`): every upload is scanned when set.
+    pub clamav_url: Option<String>,
+    /// The program that turns HEIC pictures into PNG (libheif's `heif-convert`).
+    pub heif_convert: String,
     /// Redis, for the event bus across processes (and, later, the cache); unset: in-process.
     pub redis_url: Option<SecretString>,
     /// The Redis pub/sub channel events travel on (processes of one deployment share it).
@@ -153,6 +166,12 @@ impl Config {
             max_json_body_bytes: parse_var("PETPIXEL_MAX_JSON_BODY_BYTES", 1024 * 1024)?,
             max_upload_bytes: parse_var("PETPIXEL_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)?,
             storage,
+            upload_link_ttl: Duration::from_secs(parse_var("PETPIXEL_UPLOAD_LINK_TTL_SECS", 15 * 60)?),
+            download_link_ttl: Duration::from_secs(parse_var("PETPIXEL_DOWNLOAD_LINK_TTL_SECS", 3600)?),
+            image_max_side: parse_var("PETPIXEL_IMAGE_MAX_SIDE", 12_000)?,
+            image_max_pixels: parse_var("PETPIXEL_IMAGE_MAX_PIXELS", 50_000_000)?,
+            clamav_url: var("CLAMAV_URL"),
+            heif_convert: var("PETPIXEL_HEIF_CONVERT").unwrap_or_else(|| "heif-convert".into()),
             redis_url: var("REDIS_URL").map(SecretString::from),
             events_channel: var("PETPIXEL_EVENTS_CHANNEL").unwrap_or_else(|| "petpixel:events".into()),
             job_lease: Duration::from_secs(parse_var("PETPIXEL_JOB_LEASE_SECS", 300)?),
@@ -197,6 +216,12 @@ impl Config {
             max_json_body_bytes: 64 * 1024,
             max_upload_bytes: 10 * 1024 * 1024,
             storage,
+            upload_link_ttl: Duration::from_secs(15 * 60),
+            download_link_ttl: Duration::from_secs(3600),
+            image_max_side: 12_000,
+            image_max_pixels: 50_000_000,
+            clamav_url: None,
+            heif_convert: "heif-convert".into(),
             redis_url: None,
             events_channel: "petpixel:events".into(),
             job_lease: Duration::from_secs(300),

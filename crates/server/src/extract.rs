@@ -33,6 +33,29 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A multipart form. Another content type: 415; a form without a boundary: 400. Field limits
+/// are the reader's to apply, as it streams (the upload endpoints lift the body limit).
+pub struct ApiMultipart(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("multipart/form-data"));
+        if !multipart {
+            return Err(AppError::UnsupportedMediaType("Send the file as `multipart/form-data`, in a field named `file`.".into()));
+        }
+        axum::extract::Multipart::from_request(req, state)
+            .await
+            .map(ApiMultipart)
+            .map_err(|rejection| AppError::bad_request(format!("This is not a well-formed multipart form: {}", rejection.body_text())))
+    }
+}
+
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| AppError::bad_request(format!("The body is not valid JSON: {e}.")))?;

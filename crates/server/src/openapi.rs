@@ -23,6 +23,7 @@ Authenticate with `Authorization: Bearer <token>`: an access token from `/api/v1
         (name = "api-tokens", description = "Tokens for integrations"),
         (name = "users", description = "The team"),
         (name = "projects", description = "Orders, from intake to delivery"),
+        (name = "assets", description = "Photos, sprites, backgrounds and sounds: uploads, processing, versions"),
         (name = "activity", description = "Who changed what, when and from where"),
         (name = "health", description = "Health checks and metrics"),
     )

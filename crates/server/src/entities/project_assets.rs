@@ -19,8 +19,13 @@ pub struct Model {
     pub uploaded_by: Option<Uuid>,
     pub uploaded_at: DateTimeUtc,
     pub processed_at: Option<DateTimeUtc>,
+    pub processing_error: Option<String>,
+    pub thumbnail_path: Option<String>,
+    pub preview_path: Option<String>,
 }
 
+/// Its fields from `file_path` on mirror the current version's row in `asset_versions`, so that a
+/// list reads one table.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 

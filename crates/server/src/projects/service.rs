@@ -270,7 +270,13 @@ async fn load_detail(state: &AppState, id: Uuid) -> ApiResult<ProjectDetail> {
         .await?;
     Ok(ProjectDetail {
         project: to_wire(&project, artist.as_ref().map(user_model::summary).transpose()?, today())?,
-        assets: assets.into_iter().map(crate::assets::model::to_wire).collect(),
+        assets: {
+            let mut wire = Vec::with_capacity(assets.len());
+            for a in assets {
+                wire.push(crate::assets::model::to_wire(state, a).await?);
+            }
+            wire
+        },
         urls: urls.into_iter().map(crate::urls::model::to_wire).collect(),
     })
 }

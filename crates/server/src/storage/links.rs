@@ -30,8 +30,9 @@ pub struct Grant {
 }
 
 impl Grant {
-    pub fn get(key: ObjectKey, expires_in: Duration) -> Self {
-        Grant { method: LinkMethod::Get, key, expires: expiry(expires_in), content_type: None, length: None }
+    /// A download until `expires` (Unix seconds).
+    pub fn get(key: ObjectKey, expires: i64) -> Self {
+        Grant { method: LinkMethod::Get, key, expires, content_type: None, length: None }
     }
 
     pub fn put(key: ObjectKey, content_type: &str, length: u64, expires_in: Duration) -> Self {

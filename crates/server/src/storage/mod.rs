@@ -136,11 +136,15 @@ impl Storage {
         Ok(found)
     }
 
-    /// A link that downloads the object until `expires_in` has passed.
+    /// A link that downloads the object for at least `expires_in` (until [`link_expiry`]).
+    /// Links are made per window of half that time, so asking twice in one window gives the same
+    /// link, and a browser's cache keeps what it fetched through it (a thumbnail grid that
+    /// refreshes does not download every picture again).
     pub async fn link_to_get(&self, key: &ObjectKey, expires_in: Duration) -> StorageResult<String> {
+        let (start, expires) = window(expires_in, Utc::now().timestamp());
         match self {
-            Storage::Local(s) => Ok(s.link(links::Grant::get(key.clone(), expires_in))),
-            Storage::S3(s) => s.presign_get(key, expires_in).await,
+            Storage::Local(s) => Ok(s.link(links::Grant::get(key.clone(), expires))),
+            Storage::S3(s) => s.presign_get(key, start, expires).await,
         }
     }
 
@@ -174,6 +178,20 @@ impl Storage {
             }
         }
     }
+}
+
+/// The window a download link asked for now falls in: (its start, its expiry), Unix seconds.
+fn window(expires_in: Duration, now: i64) -> (i64, i64) {
+    let ttl = i64::try_from(expires_in.as_secs()).unwrap_or(i64::MAX / 4).max(1);
+    let width = (ttl / 2).max(1);
+    let start = now.div_euclid(width) * width;
+    (start, start + width + ttl)
+}
+
+/// When a download link asked for now with `expires_in` stops working.
+pub fn link_expiry(expires_in: Duration) -> DateTime<Utc> {
+    let (_, expires) = window(expires_in, Utc::now().timestamp());
+    DateTime::from_timestamp(expires, 0).unwrap_or_else(Utc::now)
 }
 
 /// Reads a whole stream into memory: for tests and small objects only.

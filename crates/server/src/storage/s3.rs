@@ -136,8 +136,11 @@ impl S3Store {
         Ok(found)
     }
 
-    pub async fn presign_get(&self, key: &ObjectKey, expires_in: Duration) -> StorageResult<String> {
-        let config = PresigningConfig::expires_in(expires_in).map_err(backend)?;
+    /// Signed as of `start` until `expires` (Unix seconds), so the same window gives the same URL.
+    pub async fn presign_get(&self, key: &ObjectKey, start: i64, expires: i64) -> StorageResult<String> {
+        let start_time = std::time::UNIX_EPOCH + Duration::from_secs(u64::try_from(start).map_err(backend)?);
+        let lifetime = Duration::from_secs(u64::try_from(expires - start).map_err(backend)?);
+        let config = PresigningConfig::builder().start_time(start_time).expires_in(lifetime).build().map_err(backend)?;
         let request = self.client.get_object().bucket(&self.bucket).key(key.as_str()).presigned(config).await.map_err(backend)?;
         Ok(request.uri().to_owned())
     }

@@ -2,6 +2,7 @@
 
 mod activity;
 mod api_tokens;
+mod assets;
 mod auth;
 mod client;
 mod errors;

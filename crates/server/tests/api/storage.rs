@@ -14,7 +14,7 @@ use secrecy::SecretString;
 use crate::support::TestApp;
 
 /// One app per backend under test.
-async fn apps() -> Vec<TestApp> {
+pub async fn apps() -> Vec<TestApp> {
     let mut apps = vec![TestApp::new().await];
     if let Ok(endpoint) = std::env::var("TEST_S3_ENDPOINT") {
         let s3 = S3Config {
@@ -45,7 +45,7 @@ fn chunked(len: usize) -> (Vec<u8>, petpixel_server::storage::ByteStream) {
 }
 
 /// Sends a request to a link: the app's own links go through its router, S3's to the S3 server.
-async fn fetch(app: &TestApp, method: Method, url: &str, headers: &[(&str, &str)], body: Vec<u8>) -> (StatusCode, Vec<u8>) {
+pub async fn fetch(app: &TestApp, method: Method, url: &str, headers: &[(&str, &str)], body: Vec<u8>) -> (StatusCode, Vec<u8>) {
     let public = &app.state.config.public_url;
     let mut builder = Request::builder().method(method);
     for (name, value) in headers {
@@ -122,8 +122,11 @@ async fn a_download_link_works_until_it_expires_and_only_as_signed() {
         let tampered = link.replace("photo.jpg", "photo.jpX");
         assert_eq!(fetch(&app, Method::GET, &tampered, &[], vec![]).await.0, StatusCode::FORBIDDEN, "{}", store.backend_name());
 
+        // Links are made per window (half their life), so a link lives at most 1.5 times as long
+        // as asked, rounded up to whole seconds: three seconds for one.
         let short = store.link_to_get(&k, Duration::from_secs(1)).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(2100)).await;
+        assert_eq!(store.link_to_get(&k, Duration::from_secs(1)).await.unwrap(), short, "one window, one link");
+        tokio::time::sleep(Duration::from_millis(3100)).await;
         let (status, _) = fetch(&app, Method::GET, &short, &[], vec![]).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{}: an expired link", store.backend_name());
     }

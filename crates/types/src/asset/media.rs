@@ -37,6 +37,19 @@ impl MediaType {
         }
     }
 
+    /// How a person would name it: "a JPEG picture", "MP3 audio".
+    pub fn description(self) -> &'static str {
+        match self {
+            MediaType::Jpeg => "a JPEG picture",
+            MediaType::Png => "a PNG picture",
+            MediaType::Heic => "a HEIC picture",
+            MediaType::Webp => "a WebP picture",
+            MediaType::Mp3 => "MP3 audio",
+            MediaType::Ogg => "OGG audio",
+            MediaType::Wav => "WAV audio",
+        }
+    }
+
     pub fn kind(self) -> MediaKind {
         match self {
             MediaType::Jpeg | MediaType::Png | MediaType::Heic | MediaType::Webp => MediaKind::Image,

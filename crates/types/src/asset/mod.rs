@@ -1,33 +1,21 @@
 //! Files that belong to a project, and the addresses its game is served at.
 
 mod filename;
+mod kind;
 mod media;
+mod wire;
 
 pub use filename::{sanitize_filename, MAX_FILENAME_BYTES};
+pub use kind::{AssetType, ProcessingStatus};
 pub use media::{sniff, MediaKind, MediaType, SNIFF_BYTES};
+pub use wire::{
+    check_before_upload, human_size, too_large, unsupported, Asset, AssetVersion, FileLink, LinkQuery, PresignUpload, PresignedUpload,
+    UpdateAsset,
+};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Asset {
-    pub id: Uuid,
-    pub project_id: Uuid,
-    /// photo, sprite, background, sound or config.
-    pub asset_type: String,
-    pub filename: String,
-    pub original_filename: String,
-    pub file_size: i64,
-    pub mime_type: String,
-    pub metadata: Option<serde_json::Value>,
-    pub processing_status: String,
-    pub version: i32,
-    pub uploaded_by: Option<Uuid>,
-    pub uploaded_at: DateTime<Utc>,
-    pub processed_at: Option<DateTime<Utc>>,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

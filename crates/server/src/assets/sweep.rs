@@ -1,0 +1,77 @@
+//! The periodic sweep: uploads that expired before they completed go, objects first; a version
+//! whose processing job gave up (or vanished) is marked failed with the job's last error, so no
+//! asset waits in `processing` for ever. Also the job that removes a deleted asset's objects.
+
+use chrono::Utc;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{store, upload, PROCESS};
+use crate::entities::{asset_uploads, asset_versions, jobs as job_rows};
+use crate::jobs::{self, NewJob};
+use crate::state::AppState;
+
+pub async fn run(state: AppState, _payload: Value) -> anyhow::Result<()> {
+    let expired = asset_uploads::Entity::find().filter(asset_uploads::Column::ExpiresAt.lt(Utc::now())).all(&state.db.conn).await?;
+    for u in &expired {
+        upload::abandon(&state, u).await;
+    }
+    let settled = settle_stuck(&state).await?;
+    if !expired.is_empty() || settled > 0 {
+        tracing::info!(expired_uploads = expired.len(), stuck_versions = settled, "assets swept");
+    }
+    Ok(())
+}
+
+/// Versions waiting on a job that is no longer pending or running.
+async fn settle_stuck(state: &AppState) -> anyhow::Result<usize> {
+    let conn = &state.db.conn;
+    let waiting = asset_versions::Entity::find()
+        .filter(asset_versions::Column::ProcessingStatus.is_in(["pending", "processing"]))
+        .filter(asset_versions::Column::UploadedAt.lt(Utc::now() - chrono::Duration::seconds(30)))
+        .all(conn)
+        .await?;
+    let mut settled = 0;
+    for v in waiting {
+        let last = job_rows::Entity::find()
+            .filter(job_rows::Column::Kind.eq(PROCESS))
+            .filter(job_rows::Column::DedupeKey.eq(v.id.to_string()))
+            .order_by_desc(job_rows::Column::CreatedAt)
+            .one(conn)
+            .await?;
+        match last {
+            Some(job) if job.status == jobs::PENDING || job.status == jobs::RUNNING => {}
+            Some(job) if job.status == jobs::FAILED => {
+                let error = job.last_error.unwrap_or_default();
+                let reason = format!("Processing gave up after {} attempts: {error}", job.attempts);
+                store::set_status(conn, &v, "failed", Some(reason)).await?;
+                settled += 1;
+            }
+            // Done without settling, or never queued: queue it again.
+            _ => {
+                jobs::enqueue(conn, NewJob::new(PROCESS, json!({ "asset_id": v.asset_id, "version": v.version })).dedupe(v.id.to_string()))
+                    .await?;
+                settled += 1;
+            }
+        }
+    }
+    Ok(settled)
+}
+
+#[derive(Deserialize)]
+struct RemovePayload {
+    prefix: String,
+}
+
+/// Removes every object under a deleted asset's prefix.
+pub async fn remove_objects(state: AppState, payload: Value) -> anyhow::Result<()> {
+    let RemovePayload { prefix } = serde_json::from_value(payload)?;
+    if !prefix.starts_with("projects/") || !prefix.ends_with('/') {
+        anyhow::bail!("`{prefix}` is not an asset's prefix");
+    }
+    for object in state.storage.list(&prefix).await? {
+        state.storage.delete(&object.key).await?;
+    }
+    Ok(())
+}
