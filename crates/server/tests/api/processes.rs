@@ -171,3 +171,89 @@ async fn what_one_process_changes_the_others_caches_forget_at_once() {
     assert_eq!((status, body["detail"].as_str()), (StatusCode::UNAUTHORIZED, Some("The API token is invalid, expired or revoked.")));
     drop((a, b));
 }
+
+/// A multipart upload of one file to a process.
+async fn upload(process: &Process, token: &str, path: &str, asset_type: &str, filename: &str, bytes: &[u8]) -> (StatusCode, Value) {
+    let boundary = "petpixel-process-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"asset_type\"\r\n\r\n{asset_type}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let client: Client<HttpConnector, Full<Bytes>> = Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
+    let request = hyper::Request::builder()
+        .method(Method::POST)
+        .uri(format!("{}{path}", process.base))
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(Full::new(Bytes::from(body)))
+        .unwrap();
+    let response = client.request(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+/// Waits until the asset's processing status is `want`.
+async fn asset_reaches(process: &Process, token: &str, id: &str, want: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, asset) = call(process, Method::GET, &format!("/api/v1/assets/{id}"), Some(token), None).await;
+        if asset["processing_status"] == want {
+            return asset;
+        }
+        assert!(Instant::now() < deadline, "the asset never became {want}: {asset}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn script(dir: &std::path::Path, name: &str, body: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
+#[tokio::test]
+async fn a_server_killed_while_processing_an_asset_finishes_it_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::new(Some(&dir.path().join("studio.db"))).await;
+    let png = dir.path().join("converted.png");
+    std::fs::write(&png, petpixel_server::assets::fixtures::png(120, 90)).unwrap();
+    // The first server's HEIC converter hangs, so it is surely mid-job when it is killed; the
+    // second's "converts" by copying a PNG, so the test needs no libheif.
+    let hangs = script(dir.path(), "hangs", "exec sleep 20");
+    let converts = script(dir.path(), "converts", &format!("cp '{}' \"$2\"", png.display()));
+    let env = |converter: &str| {
+        vec![
+            ("DATABASE_URL", database.url.clone()),
+            ("PETPIXEL_DATA_DIR", dir.path().display().to_string()),
+            ("PETPIXEL_JWT_SECRET", SECRET.to_owned()),
+            ("PETPIXEL_HEIF_CONVERT", converter.to_owned()),
+            ("PETPIXEL_JOB_LEASE_SECS", "2".to_owned()),
+            ("PETPIXEL_JOB_POLL_MS", "100".to_owned()),
+        ]
+    };
+    let status = petpixel(&env(&hangs)).args(["create-admin", "--email", "admin@studio.example", "--password", PASSWORD]).status().unwrap();
+    assert!(status.success());
+
+    let mut first = serve(&env(&hangs)).await;
+    let admin = login(&first, "admin@studio.example").await;
+    let (_, project) = call(&first, Method::POST, "/api/v1/projects", Some(&admin), Some(TestApp::order(json!({})))).await;
+    let path = format!("/api/v1/projects/{}/assets", project["id"].as_str().unwrap());
+    let (status, asset) = upload(&first, &admin, &path, "photo", "phone.heic", petpixel_server::assets::fixtures::HEIC).await;
+    assert_eq!(status, StatusCode::CREATED, "{asset}");
+    let id = asset["id"].as_str().unwrap().to_owned();
+    asset_reaches(&first, &admin, &id, "processing").await;
+
+    // SIGKILL: no shutdown, no cleanup; the job stays claimed under a lease that runs out.
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
+
+    let second = serve(&env(&converts)).await;
+    let asset = asset_reaches(&second, &admin, &id, "ready").await;
+    assert_eq!((asset["metadata"]["width"].as_u64(), asset["metadata"]["height"].as_u64()), (Some(120), Some(90)), "{asset}");
+    assert!(asset["thumbnail_url"].is_string());
+}
