@@ -6,7 +6,8 @@ COPY . .
 RUN cargo xtask build-frontend && cargo build --release --locked --package petpixel-server --bin petpixel
 
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*
+# libheif-examples: heif-convert, which turns the HEIC photos phones send into thumbnails.
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates libheif-examples && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/target/release/petpixel /usr/local/bin/petpixel
 ENV PETPIXEL_BIND=0.0.0.0:3000 PETPIXEL_DATA_DIR=/data
 VOLUME /data

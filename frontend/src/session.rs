@@ -60,7 +60,12 @@ impl Session {
 
     /// Whether the user may change a project assigned to `assignee` (the API refuses it anyway).
     pub fn can_edit_project(&self, assignee: Option<Uuid>) -> bool {
-        self.user_id().is_some_and(|me| self.permissions().allows_on_project(Resource::Projects, Action::Update, me, assignee))
+        self.can_on_project(Resource::Projects, Action::Update, assignee)
+    }
+
+    /// Whether the user may `action` a `resource` of a project assigned to `assignee`.
+    pub fn can_on_project(&self, resource: Resource, action: Action, assignee: Option<Uuid>) -> bool {
+        self.user_id().is_some_and(|me| self.permissions().allows_on_project(resource, action, me, assignee))
     }
 
     /// Managers: assign projects and reopen complete ones.

@@ -66,6 +66,11 @@ fn task(name: &str, args: &[String]) -> Result<(), String> {
             }
         }
         "e2e" => e2e::run(),
+        "bench" if args.first().map(String::as_str) == Some("assets") => {
+            let mut c = cargo();
+            c.args(["bench", "--package", "petpixel-server", "--bench", "assets"]);
+            run(c)
+        }
         "bench" => {
             let root = frontend::root();
             let mut c = Command::new(root.join("scripts/load/run.sh"));

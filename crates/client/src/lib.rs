@@ -12,6 +12,7 @@ use std::cell::RefCell;
 
 use petpixel_types::activity::{ActivityPage, CursorQuery};
 use petpixel_types::api_token::{ApiToken, CreateApiToken, CreatedApiToken};
+use petpixel_types::asset::{Asset, AssetVersion, FileLink, LinkQuery, PresignUpload, PresignedUpload, UpdateAsset};
 use petpixel_types::auth::{LoginRequest, Me, RefreshRequest, TokenResponse};
 use petpixel_types::project::{
     CreateProject, Project, ProjectDetail, ProjectQuery, ProjectStats, ProjectStatus, SetAssignee, SetStatus, UpdateProject,
@@ -130,6 +131,12 @@ impl<T: Transport> Client<T> {
         self.access_token.borrow().is_some()
     }
 
+    /// The token requests carry, for a request the transport cannot make (an upload whose
+    /// progress the page shows).
+    pub fn token(&self) -> Option<String> {
+        self.access_token.borrow().clone()
+    }
+
     async fn send_once(
         &self,
         method: Method,
@@ -222,6 +229,44 @@ impl<T: Transport> Client<T> {
 
     pub async fn me(&self) -> Result<Me> {
         self.call::<(), _>(Method::Get, "/api/v1/auth/me", None).await
+    }
+
+    pub async fn list_assets(&self, project_id: Uuid) -> Result<Vec<Asset>> {
+        self.call::<(), _>(Method::Get, &format!("/api/v1/projects/{project_id}/assets"), None).await
+    }
+
+    pub async fn get_asset(&self, id: Uuid) -> Result<Asset> {
+        self.call::<(), _>(Method::Get, &format!("/api/v1/assets/{id}"), None).await
+    }
+
+    pub async fn update_asset(&self, id: Uuid, changes: &UpdateAsset) -> Result<Asset> {
+        self.call(Method::Patch, &format!("/api/v1/assets/{id}"), Some(changes)).await
+    }
+
+    pub async fn delete_asset(&self, id: Uuid) -> Result<()> {
+        self.call_empty::<()>(Method::Delete, &format!("/api/v1/assets/{id}"), None).await
+    }
+
+    pub async fn asset_versions(&self, id: Uuid) -> Result<Vec<AssetVersion>> {
+        self.call::<(), _>(Method::Get, &format!("/api/v1/assets/{id}/versions"), None).await
+    }
+
+    /// A time-limited link to download the original of `version` (the current one if `None`).
+    pub async fn asset_download(&self, id: Uuid, version: Option<i32>) -> Result<FileLink> {
+        let path = with_query(&format!("/api/v1/assets/{id}/download"), &LinkQuery { version })?;
+        self.call::<(), _>(Method::Get, &path, None).await
+    }
+
+    pub async fn reprocess_asset(&self, id: Uuid) -> Result<Asset> {
+        self.call::<(), _>(Method::Post, &format!("/api/v1/assets/{id}/process"), None).await
+    }
+
+    pub async fn presign_asset(&self, project_id: Uuid, request: &PresignUpload) -> Result<PresignedUpload> {
+        self.call(Method::Post, &format!("/api/v1/projects/{project_id}/assets/presign"), Some(request)).await
+    }
+
+    pub async fn complete_asset(&self, id: Uuid) -> Result<Asset> {
+        self.call::<(), _>(Method::Post, &format!("/api/v1/assets/{id}/complete"), None).await
     }
 
     pub async fn list_projects(&self, query: &ProjectQuery) -> Result<Page<Project>> {

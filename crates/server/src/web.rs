@@ -4,6 +4,7 @@
 //! and answers every client-side route. API, docs, metrics and game paths never fall back to it.
 
 use axum::body::Body;
+use axum::extract::State;
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::STANDARD;
@@ -11,7 +12,9 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
+use crate::config::{Config, StorageConfig};
 use crate::error::AppError;
+use crate::state::AppState;
 
 #[derive(rust_embed::Embed)]
 #[folder = "../../frontend/dist/"]
@@ -26,7 +29,7 @@ fn is_server_path(path: &str) -> bool {
     ["api", "g", "metrics", "socket.io"].iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }
 
-fn file(path: &str, cache: &'static str) -> Option<Response> {
+fn file(path: &str, cache: &'static str, policy: &HeaderValue) -> Option<Response> {
     let file = Dist::get(path)?;
     let mime = file.metadata.mimetype().to_owned();
     let html = mime.starts_with("text/html");
@@ -35,26 +38,36 @@ fn file(path: &str, cache: &'static str) -> Option<Response> {
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(&mime).unwrap_or(HeaderValue::from_static("application/octet-stream")));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if html {
-        headers.insert(header::CONTENT_SECURITY_POLICY, spa_policy().clone());
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy.clone());
     }
     Some(response)
 }
 
 /// The web app's Content-Security-Policy: its own scripts, the WASM they instantiate, and the one
-/// inline bootstrap script of `index.html` by its hash; no framing by other sites.
-fn spa_policy() -> &'static HeaderValue {
-    static POLICY: OnceLock<HeaderValue> = OnceLock::new();
-    POLICY.get_or_init(|| {
+/// inline bootstrap script of `index.html` by its hash; pictures and sounds also from the file
+/// store's links (`files_origin`, for an S3 endpoint of another origin); no framing by other sites.
+fn spa_policy(files_origin: Option<&str>) -> HeaderValue {
+    static HASHES: OnceLock<String> = OnceLock::new();
+    let hashes = HASHES.get_or_init(|| {
         let index = Dist::get("index.html").map(|f| String::from_utf8_lossy(&f.data).into_owned()).unwrap_or_default();
-        let hashes: String =
-            inline_scripts(&index).map(|script| format!(" 'sha256-{}'", STANDARD.encode(Sha256::digest(script)))).collect();
-        let policy = format!(
-            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self' 'unsafe-inline'; \
-             img-src 'self' data: blob: https:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
-             form-action 'self'; frame-ancestors 'none'"
-        );
-        HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"))
-    })
+        inline_scripts(&index).map(|script| format!(" 'sha256-{}'", STANDARD.encode(Sha256::digest(script)))).collect()
+    });
+    let files = files_origin.map(|o| format!(" {o}")).unwrap_or_default();
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: blob: https:{files}; media-src 'self' blob: https:{files}; connect-src 'self'; font-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"))
+}
+
+/// `scheme://host:port` of the S3 endpoint the file links point at, if it is set.
+fn files_origin(config: &Config) -> Option<String> {
+    let StorageConfig::S3(s3) = &config.storage else { return None };
+    let endpoint = s3.endpoint.as_deref()?;
+    let (scheme, rest) = endpoint.split_once("://")?;
+    let host = rest.split('/').next().filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)))?;
+    Some(format!("{scheme}://{host}"))
 }
 
 /// The bodies of the `<script>` elements without a `src`, exactly as the browser hashes them.
@@ -67,14 +80,15 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The router's fallback: a bundle file, else `index.html` for client-side routes, else 404.
-pub async fn serve(method: Method, uri: Uri) -> Response {
+pub async fn serve(State(state): State<AppState>, method: Method, uri: Uri) -> Response {
+    let policy = spa_policy(files_origin(&state.config).as_deref());
     let path = uri.path().trim_start_matches('/');
     if is_server_path(path) || !(method == Method::GET || method == Method::HEAD) {
         return AppError::NotFound("Nothing lives at this address.".into()).into_response();
     }
     if !path.is_empty() {
         let cache = if path.starts_with("assets/") { IMMUTABLE } else { REVALIDATE };
-        if let Some(response) = file(path, cache) {
+        if let Some(response) = file(path, cache, &policy) {
             return response;
         }
         // A missing file (a stale hashed asset, say) must not come back as the HTML page.
@@ -82,17 +96,17 @@ pub async fn serve(method: Method, uri: Uri) -> Response {
             return AppError::NotFound("No such file.".into()).into_response();
         }
     }
-    file("index.html", REVALIDATE).unwrap_or_else(not_built)
+    file("index.html", REVALIDATE, &policy).unwrap_or_else(|| not_built(policy))
 }
 
-fn not_built() -> Response {
+fn not_built(policy: HeaderValue) -> Response {
     let html = "<!doctype html><meta charset=utf-8><title>PetPixel Studio</title>\
         <p>The web app has not been built into this server. Run <code>cargo xtask run</code>, \
         which builds it first. The API is up: see <a href=\"/api/docs/\">/api/docs</a>.";
     (
         StatusCode::SERVICE_UNAVAILABLE,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, REVALIDATE)],
-        [(header::CONTENT_SECURITY_POLICY, spa_policy().clone())],
+        [(header::CONTENT_SECURITY_POLICY, policy)],
         html,
     )
         .into_response()
@@ -101,6 +115,24 @@ fn not_built() -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pictures_may_come_from_the_s3_endpoint() {
+        let mut config = Config::for_tests(std::env::temp_dir(), "sqlite::memory:");
+        assert_eq!(files_origin(&config), None);
+        config.storage = StorageConfig::S3(crate::config::S3Config {
+            endpoint: Some("http://127.0.0.1:8014/".into()),
+            bucket: "b".into(),
+            region: "us-east-1".into(),
+            access_key_id: "k".into(),
+            secret_access_key: "s".to_owned().into(),
+        });
+        assert_eq!(files_origin(&config).as_deref(), Some("http://127.0.0.1:8014"));
+        let policy = spa_policy(Some("http://127.0.0.1:8014"));
+        let policy = policy.to_str().unwrap();
+        assert!(policy.contains("img-src 'self' data: blob: https: http://127.0.0.1:8014;"), "{policy}");
+        assert!(policy.contains("media-src 'self' blob: https: http://127.0.0.1:8014;"), "{policy}");
+    }
 
     #[test]
     fn finds_inline_scripts_only() {

@@ -81,4 +81,14 @@ pub struct Me {
     pub auth_method: AuthMethod,
     /// Everything the caller may do, one `resource:action` a line, with its reach.
     pub permissions: Vec<Grant>,
+    /// The server's limits a client checks before sending.
+    pub limits: Limits,
+}
+
+/// Limits a client should know before it sends something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Limits {
+    /// The largest file an upload may carry, in bytes.
+    pub max_upload_bytes: u64,
 }

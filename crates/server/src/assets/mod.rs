@@ -7,7 +7,7 @@
 //! Processing is a durable job: metadata, a thumbnail and a preview without EXIF. A periodic
 //! sweep removes uploads that never completed, with their objects.
 
-mod derive;
+pub mod derive;
 pub mod fixtures;
 pub mod handlers;
 pub mod inspect;

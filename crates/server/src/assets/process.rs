@@ -139,7 +139,7 @@ async fn settle(
             model.preview_path = Set(Some(preview));
             model.processing_status = Set("ready".into());
             model.processing_error = Set(None);
-            ("asset.processed", json!({ "version": v.version }))
+            ("asset.processed", json!({ "filename": asset.filename, "version": v.version }))
         }
         Ok(Made::Sound(facts)) => {
             merge(&mut metadata, facts);
@@ -147,13 +147,13 @@ async fn settle(
             model.preview_path = Set(Some(v.file_path.clone()));
             model.processing_status = Set("ready".into());
             model.processing_error = Set(None);
-            ("asset.processed", json!({ "version": v.version }))
+            ("asset.processed", json!({ "filename": asset.filename, "version": v.version }))
         }
         Err(reason) => {
             tracing::warn!(asset = %v.asset_id, version = v.version, reason, "an asset could not be processed");
             model.processing_status = Set("failed".into());
             model.processing_error = Set(Some(capitalise(&reason)));
-            ("asset.processing_failed", json!({ "version": v.version, "reason": reason }))
+            ("asset.processing_failed", json!({ "filename": asset.filename, "version": v.version, "reason": reason }))
         }
     };
     model.metadata = Set(Some(metadata));

@@ -97,7 +97,13 @@ async fn store_and_finish(
         return Err(e);
     }
     drop(file);
-    finish(state, &Audit::from(actor), upload, media, facts).await
+    let kept = upload.clone();
+    let done = finish(state, &Audit::from(actor), upload, media, facts).await;
+    if done.is_err() {
+        // Rolled back: the upload goes now rather than at its expiry.
+        abandon(state, &kept).await;
+    }
+    done
 }
 
 /// The `file` field spooled to disk (with its name), and the `asset_type` field's text.
@@ -221,20 +227,29 @@ async fn begin(
     Ok(row.insert(&state.db.conn).await?)
 }
 
-/// Removes an upload that will not complete, object first; if storage fails, the row stays
-/// for the sweeper to try again.
+/// Removes an upload that will not complete. Its row is claimed first, so an upload that
+/// another request completed meanwhile (its object now an asset's) is left alone; if storage
+/// then fails, the row is put back, expired, for the sweeper to try again.
 pub async fn abandon(state: &AppState, upload: &asset_uploads::Model) {
+    let claimed = asset_uploads::Entity::delete_many().filter(asset_uploads::Column::Id.eq(upload.id)).exec(&state.db.conn).await;
+    match claimed {
+        Ok(done) if done.rows_affected == 1 => {}
+        Ok(_) => return,
+        Err(e) => {
+            tracing::warn!(upload = %upload.id, error = %e, "an abandoned upload stays for the sweeper");
+            return;
+        }
+    }
     let removed = match ObjectKey::new(&upload.file_path) {
         Ok(key) => state.storage.delete(&key).await.map_err(|e| e.to_string()),
         Err(e) => Err(e.to_string()),
     };
-    match removed {
-        Ok(()) => {
-            if let Err(e) = asset_uploads::Entity::delete_by_id(upload.id).exec(&state.db.conn).await {
-                tracing::warn!(upload = %upload.id, error = %e, "an abandoned upload's row stays for the sweeper");
-            }
+    if let Err(e) = removed {
+        tracing::warn!(upload = %upload.id, error = e, "an abandoned upload's object stays for the sweeper");
+        let again = asset_uploads::ActiveModel { expires_at: Set(Utc::now()), ..asset_uploads::ActiveModel::from(upload.clone()) };
+        if let Err(e) = again.insert(&state.db.conn).await {
+            tracing::error!(upload = %upload.id, key = upload.file_path, error = %e, "an object is left without its upload row");
         }
-        Err(e) => tracing::warn!(upload = %upload.id, error = e, "an abandoned upload's object stays for the sweeper"),
     }
 }
 
@@ -386,7 +401,12 @@ pub async fn complete(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<As
     match received {
         Ok(received) => {
             drop(received.file);
-            finish(state, &Audit::from(actor), upload, received.media, received.facts).await
+            let kept = upload.clone();
+            let done = finish(state, &Audit::from(actor), upload, received.media, received.facts).await;
+            if done.as_ref().is_err_and(|e| e.status().is_client_error()) {
+                abandon(state, &kept).await;
+            }
+            done
         }
         // A refused file goes now; when storage or the scanner is away, it is no fault of the
         // file, and it stays for another try.

@@ -2,7 +2,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use petpixel_types::auth::{LoginRequest, Me, RefreshRequest, TokenResponse};
+use petpixel_types::auth::{Limits, LoginRequest, Me, RefreshRequest, TokenResponse};
 use petpixel_types::Problem;
 
 use super::{cookie, service};
@@ -94,5 +94,6 @@ pub async fn delete_session(State(state): State<AppState>, actor: Actor) -> ApiR
     responses((status = 200, description = "The caller", body = Me)))]
 pub async fn get_me(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Me>> {
     let user = user_service::get(&state, &actor, actor.user_id).await?;
-    Ok(Json(Me { user, auth_method: actor.method, permissions: actor.permissions.expanded() }))
+    let limits = Limits { max_upload_bytes: state.config.max_upload_bytes };
+    Ok(Json(Me { user, auth_method: actor.method, permissions: actor.permissions.expanded(), limits }))
 }

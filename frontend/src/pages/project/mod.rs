@@ -1,5 +1,6 @@
 //! One project: its details (editable in place by whoever may), status, assignee and history.
 
+mod assets;
 mod timeline;
 
 use leptos::prelude::*;
@@ -7,7 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use petpixel_types::activity::{ActivityEntry, CursorQuery};
 use petpixel_types::project::{GameConfigInput, ProjectDetail, UpdateProject};
 use petpixel_types::user::{User, UserQuery};
-use petpixel_types::{Role, ValidationErrors};
+use petpixel_types::{Action, Resource, Role, ValidationErrors};
 use uuid::Uuid;
 
 use self::timeline::Timeline;
@@ -129,11 +130,22 @@ pub fn ProjectPage() -> impl IntoView {
                                 <h2>"History"</h2>
                                 <Timeline entries=activity artists=artists assignee=p.assigned_artist.clone() />
                             </aside>
+                            <AssetPanel project_id=p.id can_manage=session.can_on_project(Resource::Assets, Action::Create, p.assigned_artist_id) />
                         </div>
                     }.into_any()
                 }
             }}
         </main>
+    }
+}
+
+/// The asset manager, fetched as its own chunk the first time a project page shows it.
+#[component]
+fn AssetPanel(project_id: Uuid, can_manage: bool) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| view! { <section class="panel assets"><p class="loading" aria-busy="true">"Loading the assets…"</p></section> }>
+            {Suspend::new(send_wrapper::SendWrapper::new(assets::asset_manager(project_id, can_manage)))}
+        </Suspense>
     }
 }
 

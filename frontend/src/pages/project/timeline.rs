@@ -91,13 +91,23 @@ pub fn Timeline(entries: RwSignal<Vec<ActivityEntry>>, artists: RwSignal<Vec<Use
                     view! {
                         <li>
                             <span class="when">{crate::time::date_time(e.created_at)}</span>
-                            <span class="what">{e.action.replace("project.", "").replace('_', " ")}</span>
+                            <span class="what">{e.action.replace("project.", "").replace(['.', '_'], " ")}</span>
+                            {e.details["filename"].as_str().map(|f| view! { <span class="change">{f.to_owned()}</span> })}
                             {lines.into_iter().map(|l| view! { <span class="change">{l}</span> }).collect_view()}
-                            <span class="who">{e.user_email.unwrap_or_default()}" · "{e.ip_address.unwrap_or_default()}</span>
+                            <span class="who">{who(e.user_email.as_deref(), e.ip_address.as_deref())}</span>
                         </li>
                     }
                 }).collect_view()
             }}
         </ol>
+    }
+}
+
+/// `iris@… · 203.0.113.7`, or the studio itself for its own work (processing, sweeps).
+fn who(email: Option<&str>, ip: Option<&str>) -> String {
+    match (email, ip) {
+        (None, _) => "PetPixel Studio (automatic)".into(),
+        (Some(email), Some(ip)) => format!("{email} · {ip}"),
+        (Some(email), None) => email.to_owned(),
     }
 }
