@@ -14,8 +14,9 @@ use crate::error::{ApiResult, AppError};
 use crate::extract::{ApiJson, ApiMultipart, ApiPath, ApiQuery};
 use crate::state::AppState;
 
-/// The form an upload sends.
-#[derive(utoipa::ToSchema)]
+/// The form an upload sends; no other fields.
+#[derive(utoipa::ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct UploadForm {
     /// The file: JPEG, PNG, HEIC or WebP pictures, MP3, OGG or WAV sounds, at most 10 MB.
@@ -152,6 +153,7 @@ pub async fn delete_asset(State(state): State<AppState>, actor: Actor, ApiPath(i
     responses(
         (status = 200, description = "The link", body = FileLink),
         (status = 404, description = "No such asset or version", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a version number", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_asset_download(
     State(state): State<AppState>,
@@ -167,6 +169,7 @@ pub async fn get_asset_download(
     responses(
         (status = 200, description = "The link", body = FileLink),
         (status = 404, description = "No such asset, or no thumbnail (yet)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a version number", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_asset_thumbnail(
     State(state): State<AppState>,
@@ -182,6 +185,7 @@ pub async fn get_asset_thumbnail(
     responses(
         (status = 200, description = "The link", body = FileLink),
         (status = 404, description = "No such asset, or no preview (yet)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a version number", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_asset_preview(
     State(state): State<AppState>,

@@ -43,7 +43,9 @@ pub async fn run(state: AppState, payload: Value) -> anyhow::Result<()> {
         Err(AppError::NotFound(_)) => return Ok(()),
         Err(e) => return Err(e.into()),
     };
-    let v = store::set_status(conn, &v, "processing", None).await?;
+    let txn = state.db.begin_write().await?;
+    let v = store::set_status(&*txn, &v, "processing", None).await?;
+    txn.commit().await?;
     let media = MediaType::ALL.into_iter().find(|m| m.mime() == v.mime_type);
     let outcome = match media {
         None => Err(format!("`{}` is not a type this server processes", v.mime_type)),

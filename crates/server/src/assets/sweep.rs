@@ -3,12 +3,15 @@
 //! asset waits in `processing` for ever. Also the job that removes a deleted asset's objects.
 
 use chrono::Utc;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use petpixel_types::activity::{ActionType, ResourceType};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{store, upload, PROCESS};
-use crate::entities::{asset_uploads, asset_versions, jobs as job_rows};
+use crate::activity::{self, Audit, NewEntry};
+use crate::actor::ClientInfo;
+use crate::entities::{asset_uploads, asset_versions, jobs as job_rows, project_assets};
 use crate::jobs::{self, NewJob};
 use crate::state::AppState;
 
@@ -45,18 +48,42 @@ async fn settle_stuck(state: &AppState) -> anyhow::Result<usize> {
             Some(job) if job.status == jobs::FAILED => {
                 let error = job.last_error.unwrap_or_default();
                 let reason = format!("Processing gave up after {} attempts: {error}", job.attempts);
-                store::set_status(conn, &v, "failed", Some(reason)).await?;
+                give_up(state, &v, reason).await?;
                 settled += 1;
             }
             // Done without settling, or never queued: queue it again.
             _ => {
-                jobs::enqueue(conn, NewJob::new(PROCESS, json!({ "asset_id": v.asset_id, "version": v.version })).dedupe(v.id.to_string()))
-                    .await?;
+                let txn = state.db.begin_write().await?;
+                jobs::enqueue(
+                    &*txn,
+                    NewJob::new(PROCESS, json!({ "asset_id": v.asset_id, "version": v.version })).dedupe(v.id.to_string()),
+                )
+                .await?;
+                txn.commit().await?;
                 settled += 1;
             }
         }
     }
     Ok(settled)
+}
+
+/// Marks a version failed, with its activity entry.
+async fn give_up(state: &AppState, v: &asset_versions::Model, reason: String) -> anyhow::Result<()> {
+    let client = ClientInfo::system("assets");
+    let txn = state.db.begin_write().await?;
+    let Some(asset) = project_assets::Entity::find_by_id(v.asset_id).one(&*txn).await? else { return Ok(()) };
+    let mut model: asset_versions::ActiveModel = v.clone().into();
+    model.processing_status = Set("failed".into());
+    model.processing_error = Set(Some(reason.clone()));
+    model.processed_at = Set(Some(Utc::now()));
+    store::save_version(&*txn, model).await?;
+    let details = json!({ "filename": asset.filename, "version": v.version, "reason": reason });
+    let entry = NewEntry::new("asset.processing_failed", ActionType::Update, ResourceType::Asset, v.asset_id)
+        .project(asset.project_id)
+        .details(details);
+    activity::record(&txn, &Audit::new(None, None, &client), entry).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 #[derive(Deserialize)]

@@ -224,14 +224,24 @@ async fn begin(
         created_at: Set(now),
         expires_at: Set(now + ttl),
     };
-    Ok(row.insert(&state.db.conn).await?)
+    // Every write on SQLite goes through the write lock (see `db.rs`).
+    let txn = state.db.begin_write().await?;
+    let row = row.insert(&*txn).await?;
+    txn.commit().await?;
+    Ok(row)
 }
 
 /// Removes an upload that will not complete. Its row is claimed first, so an upload that
 /// another request completed meanwhile (its object now an asset's) is left alone; if storage
 /// then fails, the row is put back, expired, for the sweeper to try again.
 pub async fn abandon(state: &AppState, upload: &asset_uploads::Model) {
-    let claimed = asset_uploads::Entity::delete_many().filter(asset_uploads::Column::Id.eq(upload.id)).exec(&state.db.conn).await;
+    let claimed = async {
+        let txn = state.db.begin_write().await?;
+        let done = asset_uploads::Entity::delete_many().filter(asset_uploads::Column::Id.eq(upload.id)).exec(&*txn).await?;
+        txn.commit().await?;
+        Ok::<_, sea_orm::DbErr>(done)
+    }
+    .await;
     match claimed {
         Ok(done) if done.rows_affected == 1 => {}
         Ok(_) => return,
@@ -247,7 +257,12 @@ pub async fn abandon(state: &AppState, upload: &asset_uploads::Model) {
     if let Err(e) = removed {
         tracing::warn!(upload = %upload.id, error = e, "an abandoned upload's object stays for the sweeper");
         let again = asset_uploads::ActiveModel { expires_at: Set(Utc::now()), ..asset_uploads::ActiveModel::from(upload.clone()) };
-        if let Err(e) = again.insert(&state.db.conn).await {
+        let put_back = async {
+            let txn = state.db.begin_write().await?;
+            again.insert(&*txn).await?;
+            txn.commit().await
+        };
+        if let Err(e) = put_back.await {
             tracing::error!(upload = %upload.id, key = upload.file_path, error = %e, "an object is left without its upload row");
         }
     }

@@ -476,3 +476,37 @@ async fn uploads_are_scanned_when_a_scanner_is_set() {
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE, "a scanner that does not answer lets nothing through");
     assert_nothing_left(&away, &project, "an unscanned file").await;
 }
+
+#[tokio::test]
+async fn a_version_whose_job_gave_up_is_marked_failed_by_the_sweep() {
+    use petpixel_server::entities::jobs as job_rows;
+    use sea_orm::sea_query::Expr;
+    let app = TestApp::new().await;
+    let (manager, project) = setup(&app).await;
+    let id =
+        upload(&app, &project, &manager.token, "photo", "rex.jpg", &fixtures::jpeg(64, 64)).await.body["id"].as_str().unwrap().to_owned();
+    // Its job failed for good, and the version was left half-way, a while ago.
+    job_rows::Entity::update_many()
+        .col_expr(job_rows::Column::Status, Expr::value("failed"))
+        .col_expr(job_rows::Column::Attempts, Expr::value(5))
+        .col_expr(job_rows::Column::LastError, Expr::value("storage: connection refused"))
+        .filter(job_rows::Column::Kind.eq(petpixel_server::assets::PROCESS))
+        .exec(&app.state.db.conn)
+        .await
+        .unwrap();
+    asset_versions::Entity::update_many()
+        .col_expr(asset_versions::Column::ProcessingStatus, Expr::value("processing"))
+        .col_expr(asset_versions::Column::UploadedAt, Expr::value(chrono::Utc::now() - chrono::Duration::minutes(10)))
+        .exec(&app.state.db.conn)
+        .await
+        .unwrap();
+    petpixel_server::jobs::enqueue(&app.state.db.conn, petpixel_server::jobs::NewJob::new(petpixel_server::assets::SWEEP, Value::Null))
+        .await
+        .unwrap();
+    process(&app).await;
+    let asset = app.get(&format!("/api/v1/assets/{id}"), &manager.token).await.body;
+    assert_eq!(asset["processing_status"], "failed", "{asset}");
+    assert_eq!(asset["processing_error"], "Processing gave up after 5 attempts: storage: connection refused");
+    let activity = app.get(&format!("/api/v1/projects/{project}/activity"), &manager.token).await.body;
+    assert_eq!(activity["items"][0]["action"], "asset.processing_failed", "{activity}");
+}

@@ -92,14 +92,17 @@ impl UpdateAsset {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PresignUpload {
-    #[cfg_attr(feature = "openapi", schema(max_length = 1024))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024, pattern = "\\S"))]
     pub filename: String,
+    /// A picture type for a photo, sprite or background, a sound type for a sound.
     pub asset_type: AssetType,
-    /// The exact size in bytes.
+    /// The exact size in bytes, at most the upload limit (`limits.max_upload_bytes` of
+    /// `/auth/me`).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub size: u64,
     /// `image/jpeg`, `image/png`, `image/heic`, `image/webp`, `audio/mpeg`, `audio/ogg` or
     /// `audio/wav`: the upload must send it, and the content must turn out to be it.
-    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = "^(image/(jpeg|png|heic|webp)|audio/(mpeg|ogg|wav))$"))]
     pub content_type: String,
 }
 
