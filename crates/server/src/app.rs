@@ -2,15 +2,14 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderName, StatusCode};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::HeaderName;
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use utoipa::OpenApi;
@@ -86,6 +85,21 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     crate::openapi::finish(api_routes().split_for_parts().1)
 }
 
+/// Every request has `PETPIXEL_REQUEST_TIMEOUT_SECS` to be answered; an upload, which may be
+/// 10 MB over a slow line, `PETPIXEL_UPLOAD_TIMEOUT_SECS`.
+async fn deadline(State(state): State<AppState>, request: Request, next: middleware::Next) -> Response {
+    let limit = if assets::handlers::is_upload(request.method(), request.uri().path()) {
+        state.config.upload_timeout
+    } else {
+        state.config.request_timeout
+    };
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => AppError::Unavailable { detail: "The request took too long to be answered; try again.".into(), retry_after_secs: 5 }
+            .into_response(),
+    }
+}
+
 async fn method_not_allowed() -> AppError {
     AppError::MethodNotAllowed
 }
@@ -117,7 +131,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(telemetry::track))
         .layer(middleware::from_fn_with_state(state.clone(), security_headers::add))
         .layer(DefaultBodyLimit::max(state.config.max_json_body_bytes))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, state.config.request_timeout))
+        .layer(middleware::from_fn_with_state(state.clone(), deadline))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(trace)

@@ -85,6 +85,8 @@ pub struct Config {
     /// Logins waiting for a hashing slot before further ones are answered 503.
     pub password_hash_queue: usize,
     pub request_timeout: Duration,
+    /// The time an upload through the API may take (10 MB over a slow line).
+    pub upload_timeout: Duration,
     /// The longest a cached credential or list count is kept (changes invalidate them at once
     /// through the event bus; this bounds a lost message). Zero turns the caches off.
     pub cache_ttl: Duration,
@@ -185,6 +187,7 @@ impl Config {
             password_hash_concurrency: parse_var("PETPIXEL_PASSWORD_HASH_CONCURRENCY", default_hash_concurrency())?.max(1),
             password_hash_queue: parse_var("PETPIXEL_PASSWORD_HASH_QUEUE", 64)?,
             request_timeout: Duration::from_secs(parse_var("PETPIXEL_REQUEST_TIMEOUT_SECS", 30)?),
+            upload_timeout: Duration::from_secs(parse_var("PETPIXEL_UPLOAD_TIMEOUT_SECS", 600)?),
             cache_ttl: Duration::from_secs(parse_var("PETPIXEL_CACHE_TTL_SECS", 60)?),
             trust_proxy: bool_var("PETPIXEL_TRUST_PROXY")?,
             trusted_proxy_hops: parse_var("PETPIXEL_TRUSTED_PROXY_HOPS", 1)?.max(1),
@@ -235,6 +238,7 @@ impl Config {
             password_hash_concurrency: 2,
             password_hash_queue: 64,
             request_timeout: Duration::from_secs(30),
+            upload_timeout: Duration::from_secs(600),
             cache_ttl: Duration::from_secs(60),
             trust_proxy: false,
             trusted_proxy_hops: 1,

@@ -26,6 +26,13 @@ pub struct UploadForm {
     asset_type: Option<AssetType>,
 }
 
+/// Whether a request is an upload through the API (which gets the longer upload timeout).
+pub fn is_upload(method: &axum::http::Method, path: &str) -> bool {
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    method == axum::http::Method::POST
+        && matches!(parts.as_slice(), ["", "api", "v1", "projects", _, "assets"] | ["", "api", "v1", "assets", _, "versions"])
+}
+
 /// Room for the form around the file: boundaries, headers, the `asset_type` field.
 const FORM_OVERHEAD: u64 = 64 * 1024;
 
@@ -245,4 +252,18 @@ pub async fn process_asset(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<(StatusCode, Json<Asset>)> {
     Ok((StatusCode::ACCEPTED, Json(service::reprocess(&state, &actor, id).await?)))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::Method;
+
+    #[test]
+    fn uploads_are_told_by_method_and_path() {
+        assert!(super::is_upload(&Method::POST, "/api/v1/projects/0192/assets"));
+        assert!(super::is_upload(&Method::POST, "/api/v1/assets/0192/versions"));
+        assert!(!super::is_upload(&Method::GET, "/api/v1/projects/0192/assets"));
+        assert!(!super::is_upload(&Method::POST, "/api/v1/projects/0192/assets/presign"));
+        assert!(!super::is_upload(&Method::POST, "/api/v1/projects"));
+    }
 }

@@ -4,6 +4,7 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
+use futures::StreamExt;
 use petpixel_server::assets::fixtures;
 use petpixel_server::entities::{asset_uploads, asset_versions, project_assets};
 use petpixel_server::jobs::Worker;
@@ -509,4 +510,31 @@ async fn a_version_whose_job_gave_up_is_marked_failed_by_the_sweep() {
     assert_eq!(asset["processing_error"], "Processing gave up after 5 attempts: storage: connection refused");
     let activity = app.get(&format!("/api/v1/projects/{project}/activity"), &manager.token).await.body;
     assert_eq!(activity["items"][0]["action"], "asset.processing_failed", "{activity}");
+}
+
+#[tokio::test]
+async fn a_slow_upload_has_the_upload_timeout_not_the_request_timeout() {
+    let app = TestApp::with_config(|c| {
+        c.request_timeout = std::time::Duration::from_millis(500);
+        c.upload_timeout = std::time::Duration::from_secs(20);
+    })
+    .await;
+    let (manager, project) = setup(&app).await;
+    let body = form(&[("asset_type", "photo")], "slow.jpg", &fixtures::jpeg(64, 64));
+    let (first, rest) = body.split_at(body.len() / 2);
+    let (first, rest) = (bytes::Bytes::copy_from_slice(first), bytes::Bytes::copy_from_slice(rest));
+    // Half the form, a pause longer than the request timeout, then the rest.
+    let stream = futures::stream::iter([first, rest]).then(|chunk| async move {
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        Ok::<_, std::io::Error>(chunk)
+    });
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/v1/projects/{project}/assets"))
+        .header("authorization", format!("Bearer {}", manager.token))
+        .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+        .body(Body::from_stream(stream))
+        .unwrap();
+    let reply = app.send(request).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
 }
