@@ -87,6 +87,11 @@ test("two files dropped on a project upload with progress, then their thumbnails
     await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.naturalWidth)).toBe(320);
   }
 
+  // A change to the project reloads it, not the asset manager: the finished uploads stay listed.
+  await page.getByRole("button", { name: "Move to In progress" }).click();
+  await expect(page.getByRole("status").first()).toHaveText("Status changed.");
+  await expect(uploads.getByText("Uploaded")).toHaveCount(2);
+
   // Opened: the preview, its facts, its one version; renamed; deleted after a confirmation.
   await grid.getByRole("button", { name: "Open rex-sitting.png" }).click();
   const detail = assets.getByRole("dialog", { name: "Asset rex-sitting.png" });

@@ -71,6 +71,15 @@ pub fn ProjectPage() -> impl IntoView {
         leptos::task::spawn_local(async move { apply(api().set_project_assignee(id, artist).await, "Assignment changed.") });
     };
 
+    // The asset manager is made again only when the project or the right to change its assets
+    // changes.
+    let asset_access = Memo::new(move |_| {
+        detail.with(|d| match d {
+            Some(Ok(d)) => Some((d.project.id, session.can_on_project(Resource::Assets, Action::Create, d.project.assigned_artist_id))),
+            _ => None,
+        })
+    });
+
     view! {
         <main class="page">
             {move || notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
@@ -130,11 +139,13 @@ pub fn ProjectPage() -> impl IntoView {
                                 <h2>"History"</h2>
                                 <Timeline entries=activity artists=artists assignee=p.assigned_artist.clone() />
                             </aside>
-                            <AssetPanel project_id=p.id can_manage=session.can_on_project(Resource::Assets, Action::Create, p.assigned_artist_id) />
                         </div>
                     }.into_any()
                 }
             }}
+            // Outside the project's view, so that reloading the project (after a status change,
+            // say) keeps the asset manager, its uploads under way and its selection.
+            {move || asset_access.get().map(|(project_id, can_manage)| view! { <AssetPanel project_id=project_id can_manage=can_manage /> })}
         </main>
     }
 }
