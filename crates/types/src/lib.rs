@@ -54,6 +54,7 @@ pub mod patch;
 pub mod permissions;
 pub mod problem;
 pub mod project;
+pub mod template;
 pub mod user;
 pub mod validate;
 
