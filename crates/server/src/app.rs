@@ -20,7 +20,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::AppError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{activity, api_tokens, assets, auth, files, health, jobs, projects, security_headers, telemetry, users};
+use crate::{activity, api_tokens, assets, auth, files, health, jobs, projects, security_headers, telemetry, templates, users};
 
 /// `/api/v1`: one line per path; each handler lives in the module named after its URL.
 fn v1_routes() -> OpenApiRouter<AppState> {
@@ -52,6 +52,8 @@ fn v1_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(assets::handlers::get_asset_preview))
         .routes(routes!(assets::handlers::list_asset_versions))
         .routes(routes!(assets::handlers::process_asset))
+        .routes(routes!(templates::handlers::list_templates))
+        .routes(routes!(templates::handlers::get_template))
         .merge(upload_routes())
 }
 

@@ -28,6 +28,7 @@ pub mod seed;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
+pub mod templates;
 pub mod urls;
 pub mod users;
 pub mod web;

@@ -24,6 +24,7 @@ Authenticate with `Authorization: Bearer <token>`: an access token from `/api/v1
         (name = "users", description = "The team"),
         (name = "projects", description = "Orders, from intake to delivery"),
         (name = "assets", description = "Photos, sprites, backgrounds and sounds: uploads, processing, versions"),
+        (name = "builds", description = "Game templates, and the games built from them"),
         (name = "activity", description = "Who changed what, when and from where"),
         (name = "health", description = "Health checks and metrics"),
     )

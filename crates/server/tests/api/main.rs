@@ -16,5 +16,6 @@ mod security;
 mod seed;
 mod storage;
 mod support;
+mod templates;
 mod users;
 mod web;
