@@ -4,7 +4,7 @@ use chrono::{Duration, Utc};
 use petpixel_types::activity::{ActionType, ResourceType};
 use petpixel_types::project::{Difficulty, GameConfig, PackageType, Priority, ProjectStatus};
 use petpixel_types::Role;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -160,10 +160,42 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
         count += 1;
     }
     txn.commit().await?;
-    println!("Seeded a team of {} and {count} projects.", team.len());
+    let with_assets = seed_assets(state, &audit).await?;
+    println!("Seeded a team of {} and {count} projects, {with_assets} of them with pictures and sounds to build games from.", team.len());
     println!("Log in with password {DEMO_PASSWORD} as:");
     for user in &team {
         println!("  {:<36} {}", user.email, user.role);
     }
     Ok(())
+}
+
+/// Fur, sky and hills for the demo pets, in turn.
+const LOOKS: [([u8; 3], [u8; 3], [u8; 3]); 4] = [
+    ([214, 150, 84], [130, 200, 255], [96, 170, 90]),
+    ([90, 90, 100], [255, 190, 140], [120, 150, 80]),
+    ([240, 230, 210], [160, 170, 255], [70, 140, 110]),
+    ([150, 90, 60], [140, 220, 230], [150, 190, 90]),
+];
+
+/// The first projects get a photo, a cut-out sprite, a background and two sounds, drawn in code
+/// (`assets::demo`), through the same intake as an upload; the worker of `serve` processes them.
+async fn seed_assets(state: &AppState, audit: &Audit<'_>) -> anyhow::Result<usize> {
+    use crate::assets::{demo, upload};
+    use petpixel_types::asset::AssetType;
+    let first = projects::Entity::find().order_by_asc(projects::Column::CreatedAt).limit(8).all(&state.db.conn).await?;
+    for (i, project) in first.iter().enumerate() {
+        let (fur, sky, hills) = LOOKS[i % LOOKS.len()];
+        let pet = project.pet_name.to_lowercase().replace(' ', "-");
+        let files: [(AssetType, String, Vec<u8>); 5] = [
+            (AssetType::Photo, format!("{pet}-photo.jpg"), demo::jpeg(&demo::photo(fur, sky, hills, 900))),
+            (AssetType::Sprite, format!("{pet}-cutout.png"), demo::png(&demo::sprite(fur, 256))),
+            (AssetType::Background, "meadow.jpg".into(), demo::jpeg(&demo::backdrop(sky, hills, 1280, 720))),
+            (AssetType::Sound, "jump.wav".into(), demo::chirp(380.0, 920.0, 220)),
+            (AssetType::Sound, "treat.wav".into(), demo::chirp(1200.0, 1600.0, 160)),
+        ];
+        for (asset_type, name, bytes) in files {
+            upload::ingest(state, audit, project, asset_type, &name, bytes).await.map_err(|e| anyhow::anyhow!("seeding {name}: {e}"))?;
+        }
+    }
+    Ok(first.len())
 }

@@ -7,6 +7,7 @@
 //! Processing is a durable job: metadata, a thumbnail and a preview without EXIF. A periodic
 //! sweep removes uploads that never completed, with their objects.
 
+pub mod demo;
 pub mod derive;
 pub mod fixtures;
 pub mod handlers;

@@ -58,7 +58,24 @@ pub async fn upload(state: &AppState, actor: &Actor, project_id: Uuid, form: Mul
         Some(text) => text.parse().map_err(|e: String| AppError::field("asset_type", "invalid", e))?,
     };
     let received = check(state, file, asset_type).await?;
-    store_and_finish(state, actor, &project, None, asset_type, received).await
+    store_and_finish(state, &Audit::from(actor), Some(actor.user_id), &project, None, asset_type, received).await
+}
+
+/// A file the server makes itself (the demo's pictures and sounds): the same checks, record and
+/// transaction as an upload, on behalf of `audit`.
+pub async fn ingest(
+    state: &AppState,
+    audit: &Audit<'_>,
+    project: &projects::Model,
+    asset_type: AssetType,
+    filename: &str,
+    bytes: Vec<u8>,
+) -> ApiResult<Asset> {
+    let spooled = spool::spool(&spool::dir(&state.config.data_dir), crate::storage::once(bytes), state.config.max_upload_bytes)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("spooling {filename}: {e}")))?;
+    let received = check(state, (spooled, filename.to_owned()), asset_type).await?;
+    store_and_finish(state, audit, audit.user_id, project, None, asset_type, received).await
 }
 
 /// `POST /assets/{id}/versions`: the next version of an asset from a multipart form.
@@ -72,20 +89,21 @@ pub async fn upload_version(state: &AppState, actor: &Actor, asset_id: Uuid, for
         return Err(AppError::field("asset_type", "fixed", format!("A new version stays a {kept}; leave `asset_type` out.")));
     }
     let received = check(state, file, kept).await?;
-    store_and_finish(state, actor, &project, Some(asset.id), kept, received).await
+    store_and_finish(state, &Audit::from(actor), Some(actor.user_id), &project, Some(asset.id), kept, received).await
 }
 
 /// Records the upload, writes its object, then makes it an asset.
 async fn store_and_finish(
     state: &AppState,
-    actor: &Actor,
+    audit: &Audit<'_>,
+    uploaded_by: Option<Uuid>,
     project: &projects::Model,
     asset_id: Option<Uuid>,
     asset_type: AssetType,
     received: Received,
 ) -> ApiResult<Asset> {
     let Received { file, original_filename, media, facts } = received;
-    let upload = begin(state, actor, project.id, asset_id, asset_type, &original_filename, media, file.len).await?;
+    let upload = begin(state, uploaded_by, project.id, asset_id, asset_type, &original_filename, media, file.len).await?;
     let key = ObjectKey::new(&upload.file_path)?;
     let stored = async {
         let body = file.stream().await.map_err(|e| AppError::Internal(e.into()))?;
@@ -98,7 +116,7 @@ async fn store_and_finish(
     }
     drop(file);
     let kept = upload.clone();
-    let done = finish(state, &Audit::from(actor), upload, media, facts).await;
+    let done = finish(state, audit, upload, media, facts).await;
     if done.is_err() {
         // Rolled back: the upload goes now rather than at its expiry.
         abandon(state, &kept).await;
@@ -198,7 +216,7 @@ async fn scan_file(state: &AppState, file: &Spooled, name: &str) -> ApiResult<()
 #[allow(clippy::too_many_arguments)]
 async fn begin(
     state: &AppState,
-    actor: &Actor,
+    uploaded_by: Option<Uuid>,
     project_id: Uuid,
     asset_id: Option<Uuid>,
     asset_type: AssetType,
@@ -220,7 +238,7 @@ async fn begin(
         file_path: Set(key.to_string()),
         file_size: Set(i64::try_from(len).map_err(anyhow::Error::from)?),
         mime_type: Set(media.mime().to_owned()),
-        uploaded_by: Set(Some(actor.user_id)),
+        uploaded_by: Set(uploaded_by),
         created_at: Set(now),
         expires_at: Set(now + ttl),
     };
@@ -361,7 +379,7 @@ pub async fn presign(state: &AppState, actor: &Actor, project_id: Uuid, request:
     let project = find_project(&state.db.conn, project_id).await?;
     policy::require_on_project(actor, Resource::Assets, Action::Create, project.assigned_artist_id)?;
     let media = request.validate(state.config.max_upload_bytes)?;
-    let upload = begin(state, actor, project.id, None, request.asset_type, &request.filename, media, request.size).await?;
+    let upload = begin(state, Some(actor.user_id), project.id, None, request.asset_type, &request.filename, media, request.size).await?;
     let key = ObjectKey::new(&upload.file_path)?;
     let url = state.storage.link_to_put(&key, media.mime(), request.size, state.config.upload_link_ttl).await?;
     Ok(PresignedUpload {

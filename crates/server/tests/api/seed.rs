@@ -30,6 +30,27 @@ async fn the_demo_team_and_projects_cover_every_status_priority_and_package() {
     let activity = app.get("/api/v1/activity?resource_type=project&limit=100", token).await;
     let created = activity.body["items"].as_array().unwrap().iter().filter(|e| e["action"] == "project.created").count();
     assert_eq!(created, 40, "every demo project has its history");
+
+    // Eight projects come with pictures and sounds, which processing makes ready.
+    let worker = petpixel_server::jobs::Worker::new(app.state.clone(), petpixel_server::app::job_registry());
+    while worker.run_once().await.unwrap().is_some() {}
+    let with_assets: Vec<serde_json::Value> = {
+        let mut found = Vec::new();
+        for p in items {
+            let assets = app.get(&format!("/api/v1/projects/{}/assets", p["id"].as_str().unwrap()), token).await.body;
+            if !assets.as_array().unwrap().is_empty() {
+                found.push(assets);
+            }
+        }
+        found
+    };
+    assert_eq!(with_assets.len(), 8);
+    for assets in &with_assets {
+        let types: Vec<&str> = assets.as_array().unwrap().iter().map(|a| a["asset_type"].as_str().unwrap()).collect();
+        assert_eq!(types, ["photo", "sprite", "background", "sound", "sound"]);
+        assert!(assets.as_array().unwrap().iter().all(|a| a["processing_status"] == "ready"), "{assets}");
+        assert_eq!(assets[1]["metadata"]["has_alpha"], true, "the sprite is a cut-out");
+    }
 }
 
 #[tokio::test]
