@@ -44,7 +44,6 @@ pub enum ParamSpec {
 
 /// A parameter's value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum ParamValue {
     Flag(bool),
@@ -52,6 +51,24 @@ pub enum ParamValue {
     Float(f64),
     Text(String),
 }
+
+// By hand: derived, the untagged variants would be a `oneOf` of integer and number, which a
+// whole number matches twice.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ParamValue {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Type};
+        AnyOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::Boolean))
+            .item(ObjectBuilder::new().schema_type(Type::Number))
+            .item(ObjectBuilder::new().schema_type(Type::String))
+            .description(Some("A parameter's value: a flag, a number or a text (a choice or a colour)."))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ParamValue {}
 
 /// What a difficulty sets, and how the game speeds up as it goes on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
