@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use petpixel_types::activity::{ActionType, ResourceType};
-use petpixel_types::asset::{MediaKind, MediaType};
+use petpixel_types::asset::{MediaKind, MediaType, ProcessingStatus};
 use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -44,9 +44,9 @@ pub async fn run(state: AppState, payload: Value) -> anyhow::Result<()> {
         Err(e) => return Err(e.into()),
     };
     let txn = state.db.begin_write().await?;
-    let v = store::set_status(&*txn, &v, "processing", None).await?;
+    let v = store::set_status(&*txn, &v, ProcessingStatus::Processing, None).await?;
     txn.commit().await?;
-    let media = MediaType::ALL.into_iter().find(|m| m.mime() == v.mime_type);
+    let media = MediaType::from_mime(&v.mime_type);
     let outcome = match media {
         None => Err(format!("`{}` is not a type this server processes", v.mime_type)),
         Some(media) => {
@@ -139,7 +139,7 @@ async fn settle(
             merge(&mut metadata, derived.metadata);
             model.thumbnail_path = Set(Some(thumbnail));
             model.preview_path = Set(Some(preview));
-            model.processing_status = Set("ready".into());
+            model.processing_status = Set(ProcessingStatus::Ready.as_str().into());
             model.processing_error = Set(None);
             ("asset.processed", json!({ "filename": asset.filename, "version": v.version }))
         }
@@ -147,13 +147,13 @@ async fn settle(
             merge(&mut metadata, facts);
             // A sound plays from its original.
             model.preview_path = Set(Some(v.file_path.clone()));
-            model.processing_status = Set("ready".into());
+            model.processing_status = Set(ProcessingStatus::Ready.as_str().into());
             model.processing_error = Set(None);
             ("asset.processed", json!({ "filename": asset.filename, "version": v.version }))
         }
         Err(reason) => {
             tracing::warn!(asset = %v.asset_id, version = v.version, reason, "an asset could not be processed");
-            model.processing_status = Set("failed".into());
+            model.processing_status = Set(ProcessingStatus::Failed.as_str().into());
             model.processing_error = Set(Some(capitalise(&reason)));
             ("asset.processing_failed", json!({ "filename": asset.filename, "version": v.version, "reason": reason }))
         }

@@ -1,7 +1,7 @@
 //! Reading, renaming, deleting and reprocessing assets, and links to their files.
 
 use petpixel_types::activity::{ActionType, ResourceType};
-use petpixel_types::asset::{Asset, AssetType, AssetVersion, FileLink, UpdateAsset};
+use petpixel_types::asset::{Asset, AssetType, AssetVersion, FileLink, ProcessingStatus, UpdateAsset};
 use petpixel_types::{Action, Resource};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
@@ -128,7 +128,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, request: &UpdateA
     let before = changeable(state, actor, id, Action::Update).await?;
     let (filename, asset_type) = request.validate()?;
     if let Some(t) = asset_type {
-        let media = petpixel_types::asset::MediaType::ALL.into_iter().find(|m| m.mime() == before.mime_type);
+        let media = petpixel_types::asset::MediaType::from_mime(&before.mime_type);
         if let Some(media) = media {
             t.accepts(media).map_err(|m| AppError::field("asset_type", "wrong_kind", m))?;
         }
@@ -171,13 +171,13 @@ pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<()> 
 /// Processes the current version again (after a failure, or with a newer processor).
 pub async fn reprocess(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Asset> {
     let asset = changeable(state, actor, id, Action::Update).await?;
-    let status: petpixel_types::asset::ProcessingStatus = stored("project_assets.processing_status", &asset.processing_status)?;
+    let status: ProcessingStatus = stored("project_assets.processing_status", &asset.processing_status)?;
     if status.is_settling() {
         return Err(AppError::conflict("This asset is being processed already."));
     }
     let txn = state.db.begin_write().await?;
     let v = store::find_version(&*txn, &asset, None).await?;
-    store::set_status(&*txn, &v, "pending", None).await?;
+    store::set_status(&*txn, &v, ProcessingStatus::Pending, None).await?;
     jobs::enqueue(&*txn, NewJob::new(PROCESS, json!({ "asset_id": id, "version": v.version })).dedupe(v.id.to_string())).await?;
     let entry = NewEntry::new("asset.reprocess_requested", ActionType::Update, ResourceType::Asset, id)
         .project(asset.project_id)

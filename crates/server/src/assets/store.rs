@@ -1,7 +1,7 @@
 //! Asset rows: finding them, their versions, and writing a version (whose facts the asset row
 //! mirrors while it is current). Storage keys are made here, from ids only.
 
-use petpixel_types::asset::MediaType;
+use petpixel_types::asset::{MediaType, ProcessingStatus};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
@@ -72,11 +72,11 @@ pub async fn mirror(conn: &impl ConnectionTrait, v: &asset_versions::Model) -> A
 pub async fn set_status(
     conn: &impl ConnectionTrait,
     v: &asset_versions::Model,
-    status: &str,
+    status: ProcessingStatus,
     error: Option<String>,
 ) -> ApiResult<asset_versions::Model> {
     let mut model: asset_versions::ActiveModel = v.clone().into();
-    model.processing_status = Set(status.to_owned());
+    model.processing_status = Set(status.as_str().to_owned());
     model.processing_error = Set(error);
     save_version(conn, model).await
 }

@@ -4,6 +4,7 @@
 
 use chrono::Utc;
 use petpixel_types::activity::{ActionType, ResourceType};
+use petpixel_types::asset::ProcessingStatus;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -31,7 +32,7 @@ pub async fn run(state: AppState, _payload: Value) -> anyhow::Result<()> {
 async fn settle_stuck(state: &AppState) -> anyhow::Result<usize> {
     let conn = &state.db.conn;
     let waiting = asset_versions::Entity::find()
-        .filter(asset_versions::Column::ProcessingStatus.is_in(["pending", "processing"]))
+        .filter(asset_versions::Column::ProcessingStatus.is_in([ProcessingStatus::Pending.as_str(), ProcessingStatus::Processing.as_str()]))
         .filter(asset_versions::Column::UploadedAt.lt(Utc::now() - chrono::Duration::seconds(30)))
         .all(conn)
         .await?;
@@ -73,7 +74,7 @@ async fn give_up(state: &AppState, v: &asset_versions::Model, reason: String) ->
     let txn = state.db.begin_write().await?;
     let Some(asset) = project_assets::Entity::find_by_id(v.asset_id).one(&*txn).await? else { return Ok(()) };
     let mut model: asset_versions::ActiveModel = v.clone().into();
-    model.processing_status = Set("failed".into());
+    model.processing_status = Set(ProcessingStatus::Failed.as_str().into());
     model.processing_error = Set(Some(reason.clone()));
     model.processed_at = Set(Some(Utc::now()));
     store::save_version(&*txn, model).await?;

@@ -6,7 +6,9 @@
 use axum::extract::multipart::{Field, Multipart, MultipartError};
 use chrono::Utc;
 use petpixel_types::activity::{ActionType, ResourceType};
-use petpixel_types::asset::{sanitize_filename, too_large, unsupported, Asset, AssetType, MediaType, PresignUpload, PresignedUpload};
+use petpixel_types::asset::{
+    sanitize_filename, too_large, unsupported, Asset, AssetType, MediaType, PresignUpload, PresignedUpload, ProcessingStatus,
+};
 use petpixel_types::{Action, Resource};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
@@ -324,7 +326,7 @@ async fn finish(state: &AppState, audit: &Audit<'_>, upload: asset_uploads::Mode
         file_size: upload.file_size,
         mime_type: media.mime().to_owned(),
         metadata: Some(facts.to_json()),
-        processing_status: "pending".into(),
+        processing_status: ProcessingStatus::Pending.as_str().into(),
         processing_error: None,
         thumbnail_path: None,
         preview_path: None,

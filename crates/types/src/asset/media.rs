@@ -29,6 +29,11 @@ impl MediaType {
         }
     }
 
+    /// The type whose MIME type is `mime`.
+    pub fn from_mime(mime: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.mime() == mime)
+    }
+
     /// The file name extension the server gives a stored file of this type.
     pub fn extension(self) -> &'static str {
         match self {

@@ -120,7 +120,7 @@ impl PresignUpload {
         } else if self.size > max_bytes {
             e.add("size", "too_large", too_large(max_bytes));
         }
-        let media = MediaType::ALL.into_iter().find(|m| m.mime() == self.content_type);
+        let media = MediaType::from_mime(&self.content_type);
         match media {
             None => e.add("content_type", "unsupported", unsupported()),
             Some(media) => {
