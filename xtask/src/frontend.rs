@@ -50,7 +50,7 @@ fn locked_wasm_bindgen() -> Result<String, String> {
     Err("wasm-bindgen is not in Cargo.lock".into())
 }
 
-fn ensure_tools() -> Result<(), String> {
+pub(crate) fn ensure_tools() -> Result<(), String> {
     let installed = Command::new("rustup").args(["target", "list", "--installed"]).output().map_err(|e| format!("rustup: {e}"))?;
     if !String::from_utf8_lossy(&installed.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
         let mut c = Command::new("rustup");
@@ -85,7 +85,7 @@ fn wasm_split() -> Result<PathBuf, String> {
 const BINARYEN: &str = "binaryen@132.0.0";
 
 /// npm's wasm-opt, installed once under the target dir; `None` without npm.
-fn wasm_opt() -> Option<PathBuf> {
+pub(crate) fn wasm_opt() -> Option<PathBuf> {
     let prefix = target_dir().join("tools/binaryen-132");
     let bin = prefix.join("node_modules/.bin/wasm-opt");
     if bin.exists() {
@@ -108,7 +108,7 @@ fn content_hash(bytes: &[u8]) -> String {
     format!("{hash:016x}")
 }
 
-fn gzip_len(bytes: &[u8]) -> usize {
+pub(crate) fn gzip_len(bytes: &[u8]) -> usize {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     let _ = encoder.write_all(bytes);
     encoder.finish().map(|v| v.len()).unwrap_or(0)

@@ -4,6 +4,7 @@
 //!   (SQLite and files under ./data). `run <command>` runs another `petpixel` command.
 //! - `test`: every test; set `TEST_DATABASE_URL=postgres://...` to run them on PostgreSQL.
 //! - `build-frontend`: the web app's bundle into `frontend/dist`.
+//! - `build-games`: the game templates, compiled to WASM, into `games/dist`.
 //! - `e2e`: the browser tests (Playwright in Debian's Chromium) against the release build.
 //!
 //! `test` runs the browser tests too when Node.js and Chromium are installed (`.ci/run` installs
@@ -14,6 +15,7 @@ use std::process::{Command, ExitCode};
 
 mod e2e;
 mod frontend;
+mod games;
 
 pub(crate) fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
@@ -33,9 +35,11 @@ pub(crate) fn run(mut command: Command) -> Result<(), String> {
 fn task(name: &str, args: &[String]) -> Result<(), String> {
     match name {
         "build-frontend" => frontend::build(),
+        "build-games" => games::build(),
         "run" => {
             if args.is_empty() {
                 frontend::build()?;
+                games::build()?;
             }
             let mut c = cargo();
             c.args(["run", "--release", "--package", "petpixel-server", "--bin", "petpixel", "--"]);
@@ -49,6 +53,8 @@ fn task(name: &str, args: &[String]) -> Result<(), String> {
         "test" => {
             let rust_only = args.iter().any(|a| a == "--rust-only");
             let passthrough = args.iter().filter(|a| *a != "--rust-only");
+            // The builder's tests make real bundles from the compiled templates.
+            games::build()?;
             let mut c = cargo();
             // Unit, integration and doc tests; benchmarks run with `cargo xtask bench`, in release.
             // The web app builds for wasm32 only; its logic lives in crates it shares.
@@ -77,14 +83,14 @@ fn task(name: &str, args: &[String]) -> Result<(), String> {
             c.current_dir(root).args(args);
             run(c)
         }
-        other => Err(format!("unknown task `{other}`; tasks: run, test, build-frontend, e2e, bench")),
+        other => Err(format!("unknown task `{other}`; tasks: run, test, build-frontend, build-games, e2e, bench")),
     }
 }
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let Some(name) = args.next() else {
-        eprintln!("usage: cargo xtask <run|test|build-frontend|e2e|bench> [args...]");
+        eprintln!("usage: cargo xtask <run|test|build-frontend|build-games|e2e|bench> [args...]");
         return ExitCode::FAILURE;
     };
     let rest: Vec<String> = args.collect();

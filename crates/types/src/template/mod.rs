@@ -5,10 +5,12 @@
 //! values from its bundle's manifest.
 
 mod catalogue;
+mod manifest;
 mod params;
 mod slots;
 
 pub use catalogue::{catalogue, find};
+pub use manifest::GameManifest;
 pub use params::{Param, ParamSpec, ParamValue, Preset, Ramp, Resolved};
 pub use slots::{AssetFacts, Slot, SlotKind};
 
@@ -75,7 +77,20 @@ impl Template {
     /// Checks which slots a build fills: each known, open to the package, and every required one
     /// filled. Whether each asset fits its slot is [`SlotKind::fits`], on the asset's facts.
     pub fn check_slots(&self, package: PackageType, filled: &BTreeMap<String, Uuid>, errors: &mut ValidationErrors) {
-        for key in filled.keys() {
+        self.check_slot_keys(package, filled.keys(), errors);
+        for slot in self.missing_slots(filled) {
+            errors.add(&format!("slots.{}", slot.key), "required", format!("{} needs an asset: it has no fallback.", slot.label));
+        }
+    }
+
+    /// The required slots `filled` leaves empty.
+    pub fn missing_slots<'a>(&'a self, filled: &'a BTreeMap<String, Uuid>) -> impl Iterator<Item = &'a Slot> + 'a {
+        self.slots.iter().filter(|s| s.required && !matches!(s.kind, SlotKind::Text { .. }) && !filled.contains_key(&s.key))
+    }
+
+    /// Checks that each key names a slot of this template that `package` may fill.
+    pub fn check_slot_keys<'a>(&self, package: PackageType, keys: impl Iterator<Item = &'a String>, errors: &mut ValidationErrors) {
+        for key in keys {
             match self.slot(key) {
                 None => errors.add(&format!("slots.{key}"), "unknown", format!("The {} template has no slot `{key}`.", self.name)),
                 Some(slot) if !self.package_fills(package, key) => errors.add(
@@ -85,9 +100,6 @@ impl Template {
                 ),
                 Some(_) => {}
             }
-        }
-        for slot in self.slots.iter().filter(|s| s.required && !filled.contains_key(&s.key)) {
-            errors.add(&format!("slots.{}", slot.key), "required", format!("{} needs an asset: it has no fallback.", slot.label));
         }
     }
 

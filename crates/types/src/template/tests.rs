@@ -120,3 +120,20 @@ fn a_manifest_goes_over_the_wire_and_back() {
     assert_eq!(json["slots"][0]["kind"]["kind"], "image");
     assert_eq!(json["params"][0]["spec"]["type"], "choice");
 }
+
+#[test]
+fn parameter_values_read_back_as_they_were_written() {
+    use super::ParamValue;
+    for (json, value) in [
+        ("true", ParamValue::Flag(true)),
+        ("3", ParamValue::Integer(3)),
+        ("-3", ParamValue::Integer(-3)),
+        ("2.5", ParamValue::Float(2.5)),
+        ("\"#ff00aa\"", ParamValue::Text("#ff00aa".into())),
+    ] {
+        assert_eq!(serde_json::from_str::<ParamValue>(json).unwrap(), value, "{json}");
+        assert_eq!(serde_json::to_string(&value).unwrap(), json);
+    }
+    assert!(serde_json::from_str::<ParamValue>("null").is_err());
+    assert!(serde_json::from_str::<ParamValue>("18446744073709551615").is_err());
+}
