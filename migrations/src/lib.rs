@@ -12,6 +12,7 @@ mod m20261127_000006_login_attempts_by_client;
 mod m20261127_000007_create_jobs;
 mod m20261127_000008_create_job_schedule_runs;
 mod m20261127_000009_asset_versions_and_uploads;
+mod m20261127_000010_create_builds;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_create_jobs::Migration),
             Box::new(m20261127_000008_create_job_schedule_runs::Migration),
             Box::new(m20261127_000009_asset_versions_and_uploads::Migration),
+            Box::new(m20261127_000010_create_builds::Migration),
         ]
     }
 }

@@ -14,9 +14,11 @@ use petpixel_types::activity::{ActivityPage, CursorQuery};
 use petpixel_types::api_token::{ApiToken, CreateApiToken, CreatedApiToken};
 use petpixel_types::asset::{Asset, AssetVersion, FileLink, LinkQuery, PresignUpload, PresignedUpload, UpdateAsset};
 use petpixel_types::auth::{LoginRequest, Me, RefreshRequest, TokenResponse};
+use petpixel_types::build::{Build, BuildQuery, CreateBuild};
 use petpixel_types::project::{
     CreateProject, Project, ProjectDetail, ProjectQuery, ProjectStats, ProjectStatus, SetAssignee, SetStatus, UpdateProject,
 };
+use petpixel_types::template::Template;
 use petpixel_types::user::{CreateUser, SetRole, UpdateUser, User, UserQuery};
 use petpixel_types::{Page, Problem};
 use serde::de::DeserializeOwned;
@@ -267,6 +269,29 @@ impl<T: Transport> Client<T> {
 
     pub async fn complete_asset(&self, id: Uuid) -> Result<Asset> {
         self.call::<(), _>(Method::Post, &format!("/api/v1/assets/{id}/complete"), None).await
+    }
+
+    pub async fn list_templates(&self) -> Result<Vec<Template>> {
+        self.call::<(), _>(Method::Get, "/api/v1/templates", None).await
+    }
+
+    /// Queues a build of a project's game; it is made by the server's job queue.
+    pub async fn create_build(&self, project_id: Uuid, request: &CreateBuild) -> Result<Build> {
+        self.call(Method::Post, &format!("/api/v1/projects/{project_id}/builds"), Some(request)).await
+    }
+
+    pub async fn list_builds(&self, project_id: Uuid, query: &BuildQuery) -> Result<Page<Build>> {
+        let path = with_query(&format!("/api/v1/projects/{project_id}/builds"), query)?;
+        self.call::<(), _>(Method::Get, &path, None).await
+    }
+
+    /// A build, with a fresh preview link when it is ready.
+    pub async fn get_build(&self, id: Uuid) -> Result<Build> {
+        self.call::<(), _>(Method::Get, &format!("/api/v1/builds/{id}"), None).await
+    }
+
+    pub async fn delete_build(&self, id: Uuid) -> Result<()> {
+        self.call_empty::<()>(Method::Delete, &format!("/api/v1/builds/{id}"), None).await
     }
 
     pub async fn list_projects(&self, query: &ProjectQuery) -> Result<Page<Project>> {

@@ -20,7 +20,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::AppError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{activity, api_tokens, assets, auth, files, health, jobs, projects, security_headers, telemetry, templates, users};
+use crate::{activity, api_tokens, assets, auth, builds, files, health, jobs, projects, security_headers, telemetry, templates, users};
 
 /// `/api/v1`: one line per path; each handler lives in the module named after its URL.
 fn v1_routes() -> OpenApiRouter<AppState> {
@@ -54,6 +54,8 @@ fn v1_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(assets::handlers::process_asset))
         .routes(routes!(templates::handlers::list_templates))
         .routes(routes!(templates::handlers::get_template))
+        .routes(routes!(builds::handlers::create_project_build, builds::handlers::list_project_builds))
+        .routes(routes!(builds::handlers::get_build, builds::handlers::delete_build))
         .merge(upload_routes())
 }
 
@@ -68,7 +70,7 @@ fn upload_routes() -> OpenApiRouter<AppState> {
 
 /// Every job kind the app runs, with the periodic ones.
 pub fn job_registry() -> jobs::Registry {
-    assets::register(jobs::Registry::builtin())
+    builds::register(assets::register(jobs::Registry::builtin()))
 }
 
 fn api_routes() -> OpenApiRouter<AppState> {
@@ -128,6 +130,8 @@ pub fn router(state: AppState) -> Router {
                 // No validator badge: it would be fetched from swagger.io, and the docs must work offline.
                 .config(utoipa_swagger_ui::Config::new(["/api/openapi.json"]).validator_url("none").persist_authorization(false)),
         )
+        .route("/preview/{build}/{token}/", axum::routing::get(builds::preview::serve_index))
+        .route("/preview/{build}/{token}/{file}", axum::routing::get(builds::preview::serve_file))
         .fallback(crate::web::serve)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(telemetry::track))

@@ -39,6 +39,9 @@ pub struct Config {
     /// `None` means: generate one and keep it in the data dir.
     pub jwt_secret: Option<SecretString>,
     pub public_url: String,
+    /// Where games are served from, when that is an origin of their own (`PETPIXEL_GAMES_URL`);
+    /// by default the studio's, with every game page sandboxed into an opaque origin.
+    pub games_url: Option<String>,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     /// The largest JSON body any endpoint reads.
@@ -159,6 +162,7 @@ impl Config {
         let config = Config {
             bind,
             public_url: var("PETPIXEL_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}")).trim_end_matches('/').to_owned(),
+            games_url: var("PETPIXEL_GAMES_URL").map(|u| u.trim_end_matches('/').to_owned()),
             data_dir,
             database_max_connections: parse_var("DATABASE_MAX_CONNECTIONS", if is_sqlite { 8 } else { 16 })?,
             database_url: SecretString::from(database_url),
@@ -214,6 +218,7 @@ impl Config {
             database_max_connections: if database_url.starts_with("sqlite:") { 1 } else { 4 },
             jwt_secret: Some(SecretString::from("test-secret-test-secret-test-secret-0123")),
             public_url: "http://studio.test".into(),
+            games_url: None,
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(7 * 24 * 3600),
             max_json_body_bytes: 64 * 1024,

@@ -10,13 +10,14 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::storage::Storage;
 
-/// The key that signs file links: derived from the token secret, so every process that accepts
-/// the same tokens accepts the same links, and a leaked link key reveals nothing of the other.
-fn links_key(secret: &secrecy::SecretString) -> [u8; 32] {
+/// A key that signs links (to files, to game previews): derived from the token secret, so every
+/// process that accepts the same tokens accepts the same links, and a leaked link key reveals
+/// nothing of the secret or of the other keys.
+fn links_key(secret: &secrecy::SecretString, purpose: &[u8]) -> [u8; 32] {
     use secrecy::ExposeSecret;
     use sha2::Digest;
     let mut hash = sha2::Sha256::new();
-    hash.update(b"petpixel file links\0");
+    hash.update(purpose);
     hash.update(secret.expose_secret().as_bytes());
     hash.finalize().into()
 }
@@ -28,6 +29,8 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     pub hasher: Hasher,
     pub storage: Storage,
+    /// Signs the links that play a build's game.
+    pub preview_key: [u8; 32],
     /// Kept right by the database's event bus.
     pub caches: Arc<Caches>,
 }
@@ -44,9 +47,10 @@ impl AppState {
         let secret = jwt::load_or_create_secret(config.jwt_secret.as_ref(), &config.data_dir)?;
         let jwt = JwtKeys::new(&secret, config.access_token_ttl);
         let hasher = Hasher::new(config.password_hash_concurrency, config.password_hash_queue);
-        let storage = Storage::new(&config.storage, &config.public_url, links_key(&secret));
+        let storage = Storage::new(&config.storage, &config.public_url, links_key(&secret, b"petpixel file links\0"));
+        let preview_key = links_key(&secret, b"petpixel game previews\0");
         let caches = Caches::new(config.cache_ttl);
         db.bus.listen(caches.clone());
-        Ok(AppState { config: Arc::new(config), db, jwt: Arc::new(jwt), hasher, storage, caches })
+        Ok(AppState { config: Arc::new(config), db, jwt: Arc::new(jwt), hasher, storage, preview_key, caches })
     }
 }

@@ -26,7 +26,7 @@ const REVALIDATE: &str = "no-cache";
 
 /// Paths that belong to the server, not to the SPA's router.
 fn is_server_path(path: &str) -> bool {
-    ["api", "g", "metrics", "socket.io"].iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
+    ["api", "g", "metrics", "preview", "socket.io"].iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }
 
 fn file(path: &str, cache: &'static str, policy: &HeaderValue) -> Option<Response> {

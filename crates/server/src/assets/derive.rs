@@ -28,22 +28,7 @@ pub struct Derived {
 
 /// Decodes the picture at `path` and makes its derivatives; the error is the reason, in words.
 pub fn picture(path: &Path, limits: ImageLimits) -> Result<Derived, String> {
-    let reader = ImageReader::open(path).map_err(|e| format!("the file could not be read ({e})"))?;
-    let mut reader = reader.with_guessed_format().map_err(|e| format!("the file could not be read ({e})"))?;
-    let mut decode_limits = image::Limits::default();
-    decode_limits.max_image_width = Some(limits.max_side);
-    decode_limits.max_image_height = Some(limits.max_side);
-    // RGBA, 8 bits a channel, plus room for the decoder's own buffers.
-    decode_limits.max_alloc = Some(limits.max_pixels.saturating_mul(4).saturating_add(64 << 20));
-    reader.limits(decode_limits);
-    let mut decoder = reader.into_decoder().map_err(reason)?;
-    let (width, height) = decoder.dimensions();
-    if u64::from(width) * u64::from(height) > limits.max_pixels {
-        return Err(format!("the picture is {width} × {height} pixels, more than the {} megapixels taken", limits.max_pixels / 1_000_000));
-    }
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = DynamicImage::from_decoder(decoder).map_err(reason)?;
-    img.apply_orientation(orientation);
+    let img = decode(path, limits)?;
     let alpha = img.color().has_alpha();
 
     let thumb = at_most(&img, THUMBNAIL_SIDE);
@@ -64,8 +49,37 @@ pub fn picture(path: &Path, limits: ImageLimits) -> Result<Derived, String> {
     })
 }
 
+/// The picture at `path`, decoded under `limits` and turned upright.
+pub fn decode(path: &Path, limits: ImageLimits) -> Result<DynamicImage, String> {
+    decode_from(ImageReader::open(path).map_err(|e| format!("the file could not be read ({e})"))?, limits)
+}
+
+/// [`decode`], from memory.
+pub fn decode_bytes(bytes: &[u8], limits: ImageLimits) -> Result<DynamicImage, String> {
+    decode_from(ImageReader::new(Cursor::new(bytes)), limits)
+}
+
+fn decode_from<R: std::io::BufRead + std::io::Seek>(reader: ImageReader<R>, limits: ImageLimits) -> Result<DynamicImage, String> {
+    let mut reader = reader.with_guessed_format().map_err(|e| format!("the file could not be read ({e})"))?;
+    let mut decode_limits = image::Limits::default();
+    decode_limits.max_image_width = Some(limits.max_side);
+    decode_limits.max_image_height = Some(limits.max_side);
+    // RGBA, 8 bits a channel, plus room for the decoder's own buffers.
+    decode_limits.max_alloc = Some(limits.max_pixels.saturating_mul(4).saturating_add(64 << 20));
+    reader.limits(decode_limits);
+    let mut decoder = reader.into_decoder().map_err(reason)?;
+    let (width, height) = decoder.dimensions();
+    if u64::from(width) * u64::from(height) > limits.max_pixels {
+        return Err(format!("the picture is {width} × {height} pixels, more than the {} megapixels taken", limits.max_pixels / 1_000_000));
+    }
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = DynamicImage::from_decoder(decoder).map_err(reason)?;
+    img.apply_orientation(orientation);
+    Ok(img)
+}
+
 /// Scaled down (averaging, which keeps detail) to fit `side`; never enlarged.
-fn at_most(img: &DynamicImage, side: u32) -> DynamicImage {
+pub fn at_most(img: &DynamicImage, side: u32) -> DynamicImage {
     if img.width().max(img.height()) > side {
         img.thumbnail(side, side)
     } else {
@@ -104,7 +118,15 @@ fn jpeg(img: &DynamicImage) -> Result<Encoded, String> {
     Ok(Encoded { bytes: out, content_type: "image/jpeg", extension: "jpg" })
 }
 
-fn png(img: &DynamicImage) -> Result<Encoded, String> {
+/// Lossy WebP (quality 82): a photo at a tenth of its lossless size, for games.
+pub fn webp_lossy(img: &DynamicImage) -> Result<Encoded, String> {
+    let rgb = DynamicImage::ImageRgb8(img.to_rgb8());
+    let encoder = webp::Encoder::from_rgb(rgb.as_bytes(), rgb.width(), rgb.height());
+    let bytes = encoder.encode_simple(false, 82.0).map_err(|e| format!("the picture could not be written as WebP ({e:?})"))?;
+    Ok(Encoded { bytes: bytes.to_vec(), content_type: "image/webp", extension: "webp" })
+}
+
+pub fn png(img: &DynamicImage) -> Result<Encoded, String> {
     let rgba = img.to_rgba8();
     let mut out = Vec::new();
     image::codecs::png::PngEncoder::new(&mut out)

@@ -27,7 +27,7 @@ use crate::jobs::Registry;
 
 /// Processes one version: `{"asset_id", "version"}`.
 pub const PROCESS: &str = "assets.process";
-/// Removes a deleted asset's objects: `{"prefix"}`.
+/// Removes a deleted asset's or build's objects: `{"prefix"}`.
 pub const REMOVE_OBJECTS: &str = "assets.remove_objects";
 /// Removes expired uploads and settles versions whose processing gave up.
 pub const SWEEP: &str = "assets.sweep";

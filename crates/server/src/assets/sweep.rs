@@ -92,11 +92,12 @@ struct RemovePayload {
     prefix: String,
 }
 
-/// Removes every object under a deleted asset's prefix.
+/// Removes every object under a deleted asset's (or build's) prefix.
 pub async fn remove_objects(state: AppState, payload: Value) -> anyhow::Result<()> {
     let RemovePayload { prefix } = serde_json::from_value(payload)?;
-    if !prefix.starts_with("projects/") || !prefix.ends_with('/') {
-        anyhow::bail!("`{prefix}` is not an asset's prefix");
+    let known = ["projects/", "builds/"].iter().any(|p| prefix.starts_with(p) && prefix.len() > p.len());
+    if !known || !prefix.ends_with('/') {
+        anyhow::bail!("`{prefix}` is not an asset's or a build's prefix");
     }
     for object in state.storage.list(&prefix).await? {
         state.storage.delete(&object.key).await?;

@@ -5,6 +5,7 @@ pub mod activity_logs;
 pub mod api_tokens;
 pub mod asset_uploads;
 pub mod asset_versions;
+pub mod builds;
 pub mod game_urls;
 pub mod jobs;
 pub mod login_attempts;

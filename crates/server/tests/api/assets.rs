@@ -44,12 +44,12 @@ async fn post_form(app: &TestApp, path: &str, token: &str, body: Vec<u8>) -> Rep
     app.send(request).await
 }
 
-async fn upload(app: &TestApp, project: &str, token: &str, asset_type: &str, filename: &str, bytes: &[u8]) -> Reply {
+pub async fn upload(app: &TestApp, project: &str, token: &str, asset_type: &str, filename: &str, bytes: &[u8]) -> Reply {
     post_form(app, &format!("/api/v1/projects/{project}/assets"), token, form(&[("asset_type", asset_type)], filename, bytes)).await
 }
 
 /// Runs every due job, as a worker would.
-async fn process(app: &TestApp) {
+pub async fn process(app: &TestApp) {
     let worker = Worker::new(app.state.clone(), petpixel_server::app::job_registry());
     while worker.run_once().await.unwrap().is_some() {}
 }

@@ -4,6 +4,7 @@ mod activity;
 mod api_tokens;
 mod assets;
 mod auth;
+mod builds;
 mod client;
 mod errors;
 mod events;

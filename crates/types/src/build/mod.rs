@@ -87,3 +87,52 @@ pub struct Build {
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
 }
+
+/// `GET /projects/{id}/builds`: newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct BuildQuery {
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
+    pub limit: Option<i64>,
+    #[cfg_attr(feature = "openapi", param(minimum = 0))]
+    pub offset: Option<i64>,
+}
+
+impl BuildQuery {
+    pub fn validate(&self) -> Result<crate::PageRequest, crate::ValidationErrors> {
+        let mut e = crate::ValidationErrors::new();
+        let page = crate::PageRequest::parse(&mut e, self.limit, self.offset);
+        e.finish(page)
+    }
+}
+
+impl CreateBuild {
+    /// Checks what can be checked without the database: the template, which slots the package
+    /// may fill, the texts, and the parameters (resolved with the project's settings). Whether
+    /// each asset fits its slot is the build's to find out, as processing may still be under way.
+    pub fn validate(
+        &self,
+        package: crate::project::PackageType,
+        config: &crate::project::GameConfig,
+    ) -> Result<(crate::template::Template, Resolved), crate::ValidationErrors> {
+        let mut e = crate::ValidationErrors::new();
+        let Some(template) = crate::template::find(&self.template) else {
+            let known: Vec<String> = crate::template::catalogue().into_iter().map(|t| t.id).collect();
+            e.add("template", "unknown", format!("No template `{}`; the templates are {}.", self.template, known.join(", ")));
+            return Err(e);
+        };
+        template.check_slot_keys(package, self.slots.keys(), &mut e);
+        for (key, text) in &self.texts {
+            let field = format!("texts.{key}");
+            match template.slot(key).map(|s| &s.kind) {
+                Some(crate::template::SlotKind::Text { max_chars }) => {
+                    crate::validate::required_text(&mut e, &field, text, *max_chars as usize);
+                }
+                _ => e.add(&field, "unknown", format!("The {} template has no text `{key}`.", template.name)),
+            }
+        }
+        let resolved = template.resolve(package, config, &self.params, &mut e);
+        e.finish((template, resolved))
+    }
+}
