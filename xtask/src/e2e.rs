@@ -29,6 +29,8 @@ pub fn run() -> Result<(), String> {
         return Err(format!("cannot run the browser tests: {why}"));
     }
     frontend::build()?;
+    // The release binary embeds the templates that its builds copy into every game.
+    crate::games::build()?;
     let mut c = cargo();
     c.args(["build", "--release", "--package", "petpixel-server", "--bin", "petpixel"]);
     crate::run(c)?;

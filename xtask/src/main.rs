@@ -9,7 +9,8 @@
 //!
 //! `test` runs the browser tests too when Node.js and Chromium are installed (`.ci/run` installs
 //! Chromium); `test --rust-only` skips them.
-//! - `bench [sqlite|postgres] [seconds]`: the API measured from outside with wrk (`scripts/load/run.sh`).
+//! - `bench [sqlite|postgres] [seconds]`: the API measured from outside with wrk (`scripts/load/run.sh`);
+//!   `bench assets` and `bench builds`: the asset pipeline's and the game builder's figures.
 
 use std::process::{Command, ExitCode};
 
@@ -72,9 +73,12 @@ fn task(name: &str, args: &[String]) -> Result<(), String> {
             }
         }
         "e2e" => e2e::run(),
-        "bench" if args.first().map(String::as_str) == Some("assets") => {
+        "bench" if matches!(args.first().map(String::as_str), Some("assets" | "builds")) => {
+            if args[0] == "builds" {
+                games::build()?;
+            }
             let mut c = cargo();
-            c.args(["bench", "--package", "petpixel-server", "--bench", "assets"]);
+            c.args(["bench", "--package", "petpixel-server", "--bench", &args[0]]);
             run(c)
         }
         "bench" => {

@@ -171,6 +171,9 @@ fn start_loop<P: Play>(window: Window, canvas: HtmlCanvasElement, gfx: Gfx, flow
             flow.env.h = h;
             flow.frame(dt);
             flow.draw(&gfx);
+            if flow.frames == 1 {
+                flow.first_frame_ms = frame_window.performance().map_or(0.0, |p| p.now());
+            }
         }
         if let Some(cb) = next.borrow().as_ref() {
             let _ = frame_window.request_animation_frame(cb.as_ref().unchecked_ref());

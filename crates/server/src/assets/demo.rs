@@ -96,32 +96,15 @@ pub fn chirp(from: f32, to: f32, millis: u32) -> Vec<u8> {
     const RATE: u32 = 22_050;
     let n = RATE * millis / 1000;
     let mut phase = 0f32;
-    let mut samples = Vec::with_capacity(n as usize * 2);
-    for i in 0..n {
-        let t = i as f32 / n as f32;
-        phase += std::f32::consts::TAU * (from + (to - from) * t) / RATE as f32;
-        let fade = (1.0 - t).powi(2);
-        let v = (phase.sin() * fade * 12_000.0) as i16;
-        samples.extend_from_slice(&v.to_le_bytes());
-    }
-    let mut out = b"RIFF".to_vec();
-    out.extend_from_slice(&(36 + samples.len() as u32).to_le_bytes());
-    out.extend_from_slice(b"WAVEfmt ");
-    for v in [
-        16u32.to_le_bytes().as_slice(),
-        &1u16.to_le_bytes(),
-        &1u16.to_le_bytes(),
-        &RATE.to_le_bytes(),
-        &(RATE * 2).to_le_bytes(),
-        &2u16.to_le_bytes(),
-        &16u16.to_le_bytes(),
-    ] {
-        out.extend_from_slice(v);
-    }
-    out.extend_from_slice(b"data");
-    out.extend_from_slice(&(samples.len() as u32).to_le_bytes());
-    out.extend_from_slice(&samples);
-    out
+    let samples: Vec<i16> = (0..n)
+        .map(|i| {
+            let t = i as f32 / n as f32;
+            phase += std::f32::consts::TAU * (from + (to - from) * t) / RATE as f32;
+            let fade = (1.0 - t).powi(2);
+            (phase.sin() * fade * 12_000.0) as i16
+        })
+        .collect();
+    super::derive::wav(&samples, 1, RATE)
 }
 
 #[cfg(test)]

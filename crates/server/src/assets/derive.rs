@@ -135,8 +135,41 @@ pub fn png(img: &DynamicImage) -> Result<Encoded, String> {
     Ok(Encoded { bytes: out, content_type: "image/png", extension: "png" })
 }
 
+/// 16-bit PCM in a RIFF/WAVE container.
+pub fn wav(samples: &[i16], channels: u16, rate: u32) -> Vec<u8> {
+    let data_len = u32::try_from(samples.len() * 2).unwrap_or(u32::MAX);
+    let block = channels * 2;
+    let mut out = Vec::with_capacity(44 + samples.len() * 2);
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + data_len).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16u32.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&channels.to_le_bytes());
+    out.extend_from_slice(&rate.to_le_bytes());
+    out.extend_from_slice(&(rate * u32::from(block)).to_le_bytes());
+    out.extend_from_slice(&block.to_le_bytes());
+    out.extend_from_slice(&16u16.to_le_bytes());
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&data_len.to_le_bytes());
+    for s in samples {
+        out.extend_from_slice(&s.to_le_bytes());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_wav_header_describes_its_samples() {
+        let w = wav(&[0, 1, -1, 2], 2, 22_050);
+        assert_eq!(&w[0..4], b"RIFF");
+        assert_eq!(u32::from_le_bytes(w[4..8].try_into().unwrap()), 36 + 8);
+        assert_eq!(u16::from_le_bytes(w[22..24].try_into().unwrap()), 2);
+        assert_eq!(u32::from_le_bytes(w[24..28].try_into().unwrap()), 22_050);
+        assert_eq!(w.len(), 44 + 8);
+    }
+
     use super::*;
     use crate::assets::fixtures;
 

@@ -1,6 +1,7 @@
 //! One project: its details (editable in place by whoever may), status, assignee and history.
 
 mod assets;
+mod game;
 mod timeline;
 
 use leptos::prelude::*;
@@ -80,6 +81,21 @@ pub fn ProjectPage() -> impl IntoView {
         })
     });
 
+    // Likewise the game panel, kept while the project is reloaded for other changes.
+    let game_access = Memo::new(move |_| {
+        detail.with(|d| match d {
+            Some(Ok(d)) => Some(game::GameAccess {
+                project_id: d.project.id,
+                pet_name: d.project.pet_name.clone(),
+                package: d.project.package_type,
+                config: d.project.game_config.clone(),
+                can_build: session.can_on_project(Resource::Builds, Action::Create, d.project.assigned_artist_id),
+                can_delete: session.can_on_project(Resource::Builds, Action::Delete, d.project.assigned_artist_id),
+            }),
+            _ => None,
+        })
+    });
+
     view! {
         <main class="page">
             {move || notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
@@ -146,6 +162,7 @@ pub fn ProjectPage() -> impl IntoView {
             // Outside the project's view, so that reloading the project (after a status change,
             // say) keeps the asset manager, its uploads under way and its selection.
             {move || asset_access.get().map(|(project_id, can_manage)| view! { <AssetPanel project_id=project_id can_manage=can_manage /> })}
+            {move || game_access.get().map(|access| view! { <GamePanel access=access /> })}
         </main>
     }
 }
@@ -156,6 +173,16 @@ fn AssetPanel(project_id: Uuid, can_manage: bool) -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <section class="panel assets"><p class="loading" aria-busy="true">"Loading the assets…"</p></section> }>
             {Suspend::new(send_wrapper::SendWrapper::new(assets::asset_manager(project_id, can_manage)))}
+        </Suspense>
+    }
+}
+
+/// The game builder, fetched as its own chunk the first time a project page shows it.
+#[component]
+fn GamePanel(access: game::GameAccess) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| view! { <section class="panel game"><p class="loading" aria-busy="true">"Loading the game builder…"</p></section> }>
+            {Suspend::new(send_wrapper::SendWrapper::new(game::game_builder(access.clone())))}
         </Suspense>
     }
 }

@@ -271,7 +271,13 @@ fn AssetCard(
     };
     let status = asset.processing_status;
     view! {
-        <li class="asset-card" class:selected=move || selected.get() == Some(id) data-status=status.as_str()>
+        // Draggable onto the game panel's slots.
+        <li class="asset-card" class:selected=move || selected.get() == Some(id) data-status=status.as_str() draggable="true"
+            on:dragstart=move |ev: leptos::ev::DragEvent| {
+                if let Some(data) = ev.data_transfer() {
+                    let _ = data.set_data(super::game::DRAG_TYPE, &id.to_string());
+                }
+            }>
             <button class="asset-open" on:click=move |_| selected.set(Some(id)) aria-label=format!("Open {}", asset.filename)>
                 {match (&asset.thumbnail_url, asset.asset_type) {
                     (Some(url), _) => view! { <img src=url.clone() alt="" loading="lazy" /> }.into_any(),
