@@ -35,18 +35,25 @@ fn usual_type(slot: &Slot) -> Option<AssetType> {
     }
 }
 
-/// A first filling: for each slot the package may fill, the newest fitting asset of the usual
-/// type (any fitting one for a required slot).
+/// A first filling: required slots first, then each slot the package may fill, with a fitting
+/// asset of the usual type (any fitting one for a required slot) that no other slot has taken,
+/// so the pet does not also fall from the sky as a treat.
 pub fn autofill(template: &Template, package: PackageType, assets: &[Asset]) -> BTreeMap<String, Uuid> {
     let mut filled = BTreeMap::new();
-    for slot in template.slots.iter().filter(|s| template.package_fills(package, &s.key) && !matches!(s.kind, SlotKind::Text { .. })) {
+    let mut slots: Vec<&Slot> =
+        template.slots.iter().filter(|s| template.package_fills(package, &s.key) && !matches!(s.kind, SlotKind::Text { .. })).collect();
+    slots.sort_by_key(|s| !s.required);
+    for slot in slots {
         let usual = usual_type(slot);
+        let free = |a: &&Asset| !filled.values().any(|id| *id == a.id) && fits(slot, a).is_ok();
         let pick = assets
             .iter()
-            .find(|a| Some(a.asset_type) == usual && fits(slot, a).is_ok())
-            .or_else(|| slot.required.then(|| assets.iter().find(|a| fits(slot, a).is_ok())).flatten());
-        if let Some(asset) = pick {
-            filled.insert(slot.key.clone(), asset.id);
+            .filter(free)
+            .find(|a| Some(a.asset_type) == usual)
+            .or_else(|| slot.required.then(|| assets.iter().find(free)).flatten())
+            .map(|a| a.id);
+        if let Some(id) = pick {
+            filled.insert(slot.key.clone(), id);
         }
     }
     filled
