@@ -7,17 +7,16 @@
 //!    memory above its idle level (VmHWM against VmRSS, from /proc), while uploading and then
 //!    while processing. Target: under 100 MB above idle.
 
-use std::process::{Command, Stdio};
+mod common;
+
 use std::time::{Duration, Instant};
 
+use common::Server;
 use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper_util::client::legacy::{connect::HttpConnector, Client};
 use petpixel_server::assets::{derive, fixtures, inspect::ImageLimits};
-use serde_json::{json, Value};
+use serde_json::json;
 
 const UPLOADS: usize = 20;
-const PASSWORD: &str = "bench password 1";
 
 fn main() {
     thumbnail();
@@ -63,84 +62,28 @@ fn status_kb(pid: u32, field: &str) -> u64 {
     status.lines().find(|l| l.starts_with(field)).and_then(|l| l.split_whitespace().nth(1)).and_then(|n| n.parse().ok()).unwrap_or(0)
 }
 
-async fn call(
-    client: &Client<HttpConnector, Full<Bytes>>,
-    base: &str,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = hyper::Request::builder().method(method).uri(format!("{base}{path}"));
-    if let Some(token) = token {
-        request = request.header("authorization", format!("Bearer {token}"));
-    }
-    let body = match body {
-        Some(v) => {
-            request = request.header("content-type", "application/json");
-            Full::new(Bytes::from(serde_json::to_vec(&v).unwrap()))
-        }
-        None => Full::new(Bytes::new()),
-    };
-    let response = client.request(request.body(body).unwrap()).await.unwrap();
-    let status = response.status().as_u16();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
-}
-
 async fn uploads() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let base = format!("http://127.0.0.1:{port}");
-    let env = [
-        ("PETPIXEL_DATA_DIR", dir.path().display().to_string()),
-        ("PETPIXEL_BIND", format!("127.0.0.1:{port}")),
-        ("PETPIXEL_JWT_SECRET", "bench-secret-bench-secret-bench-secret-0".to_owned()),
-        ("RUST_LOG", "warn".to_owned()),
-    ];
-    let petpixel = || {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_petpixel"));
-        c.envs(env.iter().cloned()).stdout(Stdio::null());
-        c
-    };
-    assert!(petpixel().args(["create-admin", "--email", "bench@example.com", "--password", PASSWORD]).status().unwrap().success());
-    let mut server = petpixel().arg("serve").spawn().unwrap();
-    let pid = server.id();
-    let client: Client<HttpConnector, Full<Bytes>> = Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
-    for _ in 0..200 {
-        if client.request(hyper::Request::get(format!("{base}/api/health")).body(Full::new(Bytes::new())).unwrap()).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let (_, login) =
-        call(&client, &base, "POST", "/api/v1/auth/login", None, Some(json!({ "email": "bench@example.com", "password": PASSWORD }))).await;
-    let token = login["access_token"].as_str().unwrap().to_owned();
+    let server = Server::start(&[]).await;
+    let pid = server.pid();
     let order = json!({ "customer_name": "Bench", "customer_email": "bench@example.com", "pet_name": "Rex", "package_type": "custom",
         "game_config": { "theme": "space", "difficulty": "easy", "features": [] } });
-    let (_, project) = call(&client, &base, "POST", "/api/v1/projects", Some(&token), Some(order)).await;
+    let (_, project) = server.call("POST", "/api/v1/projects", Some(order)).await;
     let path = format!("/api/v1/projects/{}/assets", project["id"].as_str().unwrap());
 
     let photo = five_megabytes();
-    let boundary = "petpixel-bench";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"asset_type\"\r\n\r\nphoto\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"rex.jpg\"\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(&photo);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let body = Bytes::from(body);
+    let (content_type, body) = Server::upload_body("photo", "rex.jpg", &photo);
 
     // Idle: after a first request has warmed the process, before any upload.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle_kb = status_kb(pid, "VmRSS:");
     let start = Instant::now();
     let sends = (0..UPLOADS).map(|_| {
-        let (client, body, uri, token) = (client.clone(), body.clone(), format!("{base}{path}"), token.clone());
+        let (client, body, uri, token, content_type) =
+            (server.client.clone(), body.clone(), format!("{}{path}", server.base), server.token.clone(), content_type.clone());
         tokio::spawn(async move {
             let request = hyper::Request::post(uri)
                 .header("authorization", format!("Bearer {token}"))
-                .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+                .header("content-type", content_type)
                 .body(Full::new(body))
                 .unwrap();
             let response = client.request(request).await.unwrap();
@@ -157,7 +100,7 @@ async fn uploads() {
     // Processing: the worker takes the 20 photos one after another.
     let processing = Instant::now();
     loop {
-        let (_, list) = call(&client, &base, "GET", &path, Some(&token), None).await;
+        let (_, list) = server.call("GET", &path, None).await;
         if list.as_array().is_some_and(|l| l.iter().all(|a| a["processing_status"] == "ready")) {
             break;
         }
@@ -166,8 +109,7 @@ async fn uploads() {
     }
     let processed = processing.elapsed();
     let peak_kb = status_kb(pid, "VmHWM:");
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 
     let megabytes = (photo.len() * UPLOADS) as f64 / 1e6;
     println!(

@@ -43,16 +43,23 @@ pub async fn run<P: Play>(manifest_url: &str) -> Result<(), JsValue> {
     let manifest = crate::manifest::parse(&text).map_err(|e| err(&e))?;
 
     let images = load_images(&manifest).await;
-    let mut audio = Audio::new();
-    for (slot, file) in manifest.files.iter().filter(|(_, f)| is_sound(f)) {
-        audio.load(slot, file).await;
-    }
+    let audio = Audio::new();
+    // Sounds are wanted at the first tap, not for the title card: they load behind it.
+    let sounds: Vec<(String, String)> = manifest.files.iter().filter(|(_, f)| is_sound(f)).map(|(s, f)| (s.clone(), f.clone())).collect();
+    let decoder = audio.context();
     let query = web_sys::UrlSearchParams::new_with_str(&window.location().search()?)?;
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let seed = query.get("seed").and_then(|s| s.parse::<u64>().ok()).unwrap_or_else(|| (js_sys::Math::random() * 9e15) as u64);
     let env = Env { w, h, manifest, images, audio, rng: Rng::new(seed), time: 0.0 };
     let flow = Rc::new(RefCell::new(Flow::<P>::new(env)));
 
+    if let Some(ctx) = decoder {
+        let flow = flow.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let decoded = crate::audio::fetch_all(ctx, sounds).await;
+            flow.borrow_mut().env.audio.add(decoded);
+        });
+    }
     listen(&window, &canvas, &flow)?;
     if query.get("autotest").as_deref() == Some("1") {
         expose(&window, &flow)?;
@@ -69,11 +76,16 @@ fn is_sound(file: &str) -> bool {
 /// (its slot plays the template's fallback) and said on the console.
 async fn load_images(manifest: &GameManifest) -> HashMap<String, HtmlImageElement> {
     let mut images = HashMap::new();
+    // Every picture starts loading before the first is awaited.
+    let mut loading = Vec::new();
     for (slot, file) in manifest.files.iter().filter(|(_, f)| !is_sound(f)) {
         let Ok(img) = HtmlImageElement::new() else { continue };
         // Served with CORS, so drawing it keeps the canvas readable (the tests compare frames).
         img.set_cross_origin(Some("anonymous"));
         img.set_src(file);
+        loading.push((slot, img));
+    }
+    for (slot, img) in loading {
         match JsFuture::from(img.decode()).await {
             Ok(_) => {
                 images.insert(slot.clone(), img);

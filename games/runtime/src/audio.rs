@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AudioBuffer, AudioBufferSourceNode, AudioContext, AudioContextState, OscillatorType};
 
@@ -20,22 +20,14 @@ impl Audio {
         Audio { ctx: AudioContext::new().ok(), ..Audio::default() }
     }
 
-    /// Fetches and decodes one slot's sound; one that fails to load plays the fallback.
-    pub async fn load(&mut self, slot: &str, url: &str) {
-        let Some(ctx) = &self.ctx else { return };
-        let Some(window) = web_sys::window() else { return };
-        let decoded = async {
-            let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url)).await?.dyn_into()?;
-            let bytes = JsFuture::from(response.array_buffer()?).await?;
-            JsFuture::from(ctx.decode_audio_data(&bytes.dyn_into()?)?).await?.dyn_into::<AudioBuffer>()
-        }
-        .await;
-        match decoded {
-            Ok(buffer) => {
-                self.buffers.insert(slot.to_owned(), buffer);
-            }
-            Err(e) => web_sys::console::warn_2(&format!("sound `{slot}` could not be loaded; playing the fallback").into(), &e),
-        }
+    /// The context sounds are decoded in, for [`fetch_all`].
+    pub fn context(&self) -> Option<AudioContext> {
+        self.ctx.clone()
+    }
+
+    /// Sounds fetched and decoded by [`fetch_all`], now playable.
+    pub fn add(&mut self, decoded: Vec<(String, AudioBuffer)>) {
+        self.buffers.extend(decoded);
     }
 
     pub fn unlock(&self) {
@@ -53,7 +45,7 @@ impl Audio {
             let _ = self.source(ctx, buffer, 0.9).and_then(|s| s.start());
             return;
         }
-        let blip = || -> Result<(), wasm_bindgen::JsValue> {
+        let blip = || -> Result<(), JsValue> {
             let osc = ctx.create_oscillator()?;
             let gain = ctx.create_gain()?;
             let now = ctx.current_time();
@@ -88,7 +80,7 @@ impl Audio {
         }
     }
 
-    fn source(&self, ctx: &AudioContext, buffer: &AudioBuffer, volume: f32) -> Result<AudioBufferSourceNode, wasm_bindgen::JsValue> {
+    fn source(&self, ctx: &AudioContext, buffer: &AudioBuffer, volume: f32) -> Result<AudioBufferSourceNode, JsValue> {
         let source = ctx.create_buffer_source()?;
         source.set_buffer(Some(buffer));
         let gain = ctx.create_gain()?;
@@ -97,4 +89,37 @@ impl Audio {
         gain.connect_with_audio_node(&ctx.destination())?;
         Ok(source)
     }
+}
+
+/// Fetches and decodes every slot's sound at once; one that fails is left out (its slot plays the
+/// fallback) and said on the console.
+pub async fn fetch_all(ctx: AudioContext, files: Vec<(String, String)>) -> Vec<(String, AudioBuffer)> {
+    let Some(window) = web_sys::window() else { return Vec::new() };
+    // Every request starts before the first answer is awaited.
+    let pending: Vec<(String, js_sys::Promise)> = files.into_iter().map(|(slot, url)| (slot, window.fetch_with_str(&url))).collect();
+    let mut decoding = Vec::new();
+    for (slot, fetched) in pending {
+        let bytes = async {
+            let response: web_sys::Response = JsFuture::from(fetched).await?.dyn_into()?;
+            let bytes = JsFuture::from(response.array_buffer()?).await?;
+            ctx.decode_audio_data(&bytes.dyn_into()?)
+        }
+        .await;
+        match bytes {
+            Ok(promise) => decoding.push((slot, promise)),
+            Err(e) => warn(&slot, &e),
+        }
+    }
+    let mut out = Vec::new();
+    for (slot, promise) in decoding {
+        match JsFuture::from(promise).await.and_then(|b| b.dyn_into::<AudioBuffer>()) {
+            Ok(buffer) => out.push((slot, buffer)),
+            Err(e) => warn(&slot, &e),
+        }
+    }
+    out
+}
+
+fn warn(slot: &str, e: &JsValue) {
+    web_sys::console::warn_2(&format!("sound `{slot}` could not be loaded; playing the fallback").into(), e);
 }

@@ -65,7 +65,16 @@ fn escape(text: &str) -> String {
 }
 
 /// The game's page: a full-screen canvas and the module that loads the template, then the game.
-pub fn index_html(title: &str, js: &str, wasm: &str, manifest: &str) -> String {
+/// Everything the title card needs is asked for at once, while the page is still being read
+/// (`crossorigin`: the sandboxed page fetches its own files cross-origin).
+pub fn index_html(title: &str, js: &str, wasm: &str, manifest: &str, pictures: &[String]) -> String {
+    let mut preload = format!(
+        "<link rel=\"modulepreload\" href=\"./{js}\" crossorigin>\n<link rel=\"preload\" href=\"./{wasm}\" as=\"fetch\" crossorigin>\n\
+         <link rel=\"preload\" href=\"./{manifest}\" as=\"fetch\" crossorigin>\n"
+    );
+    for picture in pictures {
+        preload.push_str(&format!("<link rel=\"preload\" href=\"./{picture}\" as=\"image\" crossorigin>\n"));
+    }
     format!(
         r#"<!doctype html>
 <html lang="en">
@@ -74,7 +83,7 @@ pub fn index_html(title: &str, js: &str, wasm: &str, manifest: &str) -> String {
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
 <title>{title}</title>
 <link rel="icon" href="data:,">
-<style>
+{preload}<style>
 html, body {{ margin: 0; height: 100%; overflow: hidden; overscroll-behavior: none; background: #1d1b2c; }}
 canvas {{ display: block; width: 100vw; height: 100vh; height: 100dvh; touch-action: none; user-select: none; -webkit-user-select: none; }}
 </style>
@@ -107,12 +116,13 @@ mod tests {
 
     #[test]
     fn the_page_escapes_the_title_and_names_its_files() {
-        let html = index_html("Rex <3 \"treats\"", "runner.1.js", "runner_bg.2.wasm", "manifest.3.json");
+        let html = index_html("Rex <3 \"treats\"", "runner.1.js", "runner_bg.2.wasm", "manifest.3.json", &["hero.4.png".into()]);
         assert!(html.contains("<title>Rex &lt;3 &quot;treats&quot;</title>"));
         assert!(
             html.contains("from \"./runner.1.js\"")
                 && html.contains("\"./runner_bg.2.wasm\"")
                 && html.contains("start(\"./manifest.3.json\")")
+                && html.contains("<link rel=\"preload\" href=\"./hero.4.png\" as=\"image\" crossorigin>")
         );
     }
 }

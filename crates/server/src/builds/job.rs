@@ -160,7 +160,9 @@ async fn make(state: &AppState, row: &builds::Model, log: &mut Log) -> anyhow::R
     let js = File { name: bundle::hashed(&template.id, "js", &compiled.js), bytes: compiled.js };
     let wasm = File { name: bundle::hashed(&format!("{}_bg", template.id), "wasm", &compiled.wasm), bytes: compiled.wasm };
     let manifest = File { name: bundle::hashed("manifest", "json", &manifest), bytes: manifest };
-    let index = File { name: "index.html".into(), bytes: bundle::index_html(&title, &js.name, &wasm.name, &manifest.name).into_bytes() };
+    let pictures: Vec<String> = files.iter().map(|f| f.name.clone()).filter(|n| n.ends_with(".png") || n.ends_with(".webp")).collect();
+    let index = bundle::index_html(&title, &js.name, &wasm.name, &manifest.name, &pictures);
+    let index = File { name: "index.html".into(), bytes: index.into_bytes() };
     files.extend([js, wasm, manifest, index]);
 
     let mut listed = Vec::new();

@@ -92,6 +92,17 @@ pub async fn list(state: &AppState, actor: &Actor, project_id: Uuid, query: &Bui
     Ok(Page { items, total, limit: page.limit, offset: page.offset })
 }
 
+/// A project's newest build, for its page (the caller has checked it may read the project).
+pub async fn latest(state: &AppState, project_id: Uuid) -> ApiResult<Option<Build>> {
+    let row = builds::Entity::find()
+        .filter(builds::Column::ProjectId.eq(project_id))
+        .order_by_desc(builds::Column::CreatedAt)
+        .order_by_desc(builds::Column::Id)
+        .one(&state.db.conn)
+        .await?;
+    row.map(|r| model::to_wire(state, r)).transpose()
+}
+
 async fn find(state: &AppState, id: Uuid) -> ApiResult<builds::Model> {
     builds::Entity::find_by_id(id).one(&state.db.conn).await?.ok_or_else(|| AppError::not_found("build"))
 }

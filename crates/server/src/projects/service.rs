@@ -278,6 +278,7 @@ async fn load_detail(state: &AppState, id: Uuid) -> ApiResult<ProjectDetail> {
             wire
         },
         urls: urls.into_iter().map(crate::urls::model::to_wire).collect(),
+        latest_build: crate::builds::service::latest(state, id).await?,
     })
 }
 

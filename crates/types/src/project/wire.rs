@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::{GameConfig, PackageType, Priority, ProjectStatus};
 use crate::asset::{Asset, GameUrl};
+use crate::build::Build;
 use crate::user::UserSummary;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,13 +40,15 @@ pub struct Project {
 }
 
 /// A project with what belongs to it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProjectDetail {
     #[serde(flatten)]
     pub project: Project,
     pub assets: Vec<Asset>,
     pub urls: Vec<GameUrl>,
+    /// The newest build of its game, if any.
+    pub latest_build: Option<Build>,
 }
 
 // Deserialised by hand: serde's `flatten` buffers every field through generic machinery that
@@ -55,8 +58,9 @@ impl<'de> Deserialize<'de> for ProjectDetail {
         let mut value = serde_json::Value::deserialize(deserializer)?;
         let assets = crate::take_field(&mut value, "assets")?;
         let urls = crate::take_field(&mut value, "urls")?;
+        let latest_build = crate::take_field(&mut value, "latest_build")?;
         let project = serde_json::from_value(value).map_err(serde::de::Error::custom)?;
-        Ok(ProjectDetail { project, assets, urls })
+        Ok(ProjectDetail { project, assets, urls, latest_build })
     }
 }
 
@@ -92,7 +96,7 @@ mod tests {
             updated_at: DateTime::<Utc>::from_timestamp(0, 0).unwrap(),
             completed_at: None,
         };
-        let detail = ProjectDetail { project, assets: vec![], urls: vec![] };
+        let detail = ProjectDetail { project, assets: vec![], urls: vec![], latest_build: None };
         let json = serde_json::to_value(&detail).unwrap();
         assert_eq!(json["pet_name"], "Buttercup");
         assert_eq!(json["assets"], serde_json::json!([]));
