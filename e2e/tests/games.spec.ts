@@ -153,6 +153,10 @@ test.describe("game builder", () => {
     const frame = panel.locator("iframe.game-frame");
     await expect(frame).toBeVisible({ timeout: 30_000 });
     await expect(frame).toHaveAttribute("sandbox", "allow-scripts");
+    // The game runs inside it: its canvas is drawn at the frame's size.
+    const canvas = page.frameLocator("iframe.game-frame").locator("canvas#game");
+    await expect(canvas).toBeVisible();
+    await expect.poll(async () => canvas.evaluate((c: HTMLCanvasElement) => c.width)).toBeGreaterThan(300);
     await expect(panel.getByRole("list", { name: "Builds" }).locator("li.build").first()).toHaveAttribute("data-status", "ready");
     // At a phone's size too.
     await preview.getByRole("button", { name: "Phone" }).click();
