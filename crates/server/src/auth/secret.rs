@@ -18,8 +18,7 @@ pub fn random_secret() -> String {
 }
 
 pub fn digest(secret: &str) -> String {
-    let hash = Sha256::digest(secret.as_bytes());
-    hash.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
 pub fn digest_matches(secret: &str, stored: &str) -> bool {

@@ -25,8 +25,7 @@ pub struct File {
 /// never plays an old game from its cache.
 pub fn hashed(stem: &str, ext: &str, bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
-    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{stem}.{hex}.{ext}")
+    format!("{stem}.{}.{ext}", hex::encode(&digest[..8]))
 }
 
 /// A picture for a slot: a cut-out as PNG (it needs its transparency) of at most

@@ -57,7 +57,7 @@ impl Grant {
     pub fn signature(&self, secret: &[u8; 32]) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes a key of any length");
         mac.update(self.message().as_bytes());
-        hex(&mac.finalize().into_bytes())
+        hex::encode(mac.finalize().into_bytes())
     }
 
     /// The link's query string.
@@ -77,10 +77,6 @@ impl Grant {
 
 fn expiry(expires_in: Duration) -> i64 {
     chrono::Utc::now().timestamp() + i64::try_from(expires_in.as_secs()).unwrap_or(i64::MAX / 2)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The query of a signed link.
