@@ -3,7 +3,9 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_navigate;
 use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 
-use crate::pages::{board::Board, intake::Intake, list::ProjectList, login::Login, profile::Profile, project::ProjectPage, team::Team};
+use crate::pages::{
+    board::Board, intake::Intake, list::ProjectList, login::Login, profile::Profile, project::ProjectPage, team::Team, urls::UrlList,
+};
 use crate::session::{api, use_session, Session};
 use petpixel_types::{Action, Resource};
 
@@ -18,6 +20,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/projects") view={Lazy::<ListRoute>::new()} />
                 <Route path=path!("/profile") view={Lazy::<ProfileRoute>::new()} />
                 <Route path=path!("/team") view={Lazy::<TeamRoute>::new()} />
+                <Route path=path!("/urls") view={Lazy::<UrlsRoute>::new()} />
                 <Route path=path!("/projects/new") view={Lazy::<IntakeRoute>::new()} />
                 <Route path=path!("/projects/:id") view=|| view! { <Shell><ProjectPage /></Shell> } />
             </Routes>
@@ -49,6 +52,7 @@ lazy_page!(ListRoute, ProjectList);
 lazy_page!(ProfileRoute, Profile);
 lazy_page!(TeamRoute, Team);
 lazy_page!(IntakeRoute, Intake);
+lazy_page!(UrlsRoute, UrlList);
 
 /// The frame of every page behind login: waits for the session, sends strangers to the login
 /// page, and shows the top bar.
@@ -74,6 +78,9 @@ fn Shell(children: ChildrenFn) -> impl IntoView {
                 <nav>
                     <A href="/">"Board"</A>
                     <A href="/projects">"Projects"</A>
+                    <Show when=move || session.can(Resource::Urls, Action::Read)>
+                        <A href="/urls">"Addresses"</A>
+                    </Show>
                     <Show when=move || session.can(Resource::Projects, Action::Create)>
                         <A href="/projects/new">"New order"</A>
                     </Show>

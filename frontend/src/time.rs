@@ -43,3 +43,9 @@ pub fn date_time(t: DateTime<Utc>) -> String {
 pub fn day_of(t: DateTime<Utc>) -> String {
     long_date(local(t).date())
 }
+
+/// Whole days from now until `t` (0 once it has passed), on the browser's clock.
+pub fn days_until(t: DateTime<Utc>) -> i64 {
+    let now = js_sys::Date::now() as i64;
+    ((t.timestamp_millis() - now) / 86_400_000).max(0)
+}

@@ -13,6 +13,7 @@ mod m20261127_000007_create_jobs;
 mod m20261127_000008_create_job_schedule_runs;
 mod m20261127_000009_asset_versions_and_uploads;
 mod m20261127_000010_create_builds;
+mod m20261128_000011_game_url_lifecycle;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_create_job_schedule_runs::Migration),
             Box::new(m20261127_000009_asset_versions_and_uploads::Migration),
             Box::new(m20261127_000010_create_builds::Migration),
+            Box::new(m20261128_000011_game_url_lifecycle::Migration),
         ]
     }
 }

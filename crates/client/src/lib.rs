@@ -19,6 +19,9 @@ use petpixel_types::project::{
     CreateProject, Project, ProjectDetail, ProjectQuery, ProjectStats, ProjectStatus, SetAssignee, SetStatus, UpdateProject,
 };
 use petpixel_types::template::Template;
+use petpixel_types::url::{
+    AnalyticsQuery, DeployUrl, GameUrl, ReserveUrl, SlugCheck, SlugProposals, SlugQuery, UrlAnalytics, UrlListItem, UrlQuery,
+};
 use petpixel_types::user::{CreateUser, SetRole, UpdateUser, User, UserQuery};
 use petpixel_types::{Page, Problem};
 use serde::de::DeserializeOwned;
@@ -292,6 +295,44 @@ impl<T: Transport> Client<T> {
 
     pub async fn delete_build(&self, id: Uuid) -> Result<()> {
         self.call_empty::<()>(Method::Delete, &format!("/api/v1/builds/{id}"), None).await
+    }
+
+    /// Addresses proposed for a project's game, each with whether it is available.
+    pub async fn generate_urls(&self, project_id: Uuid) -> Result<SlugProposals> {
+        self.call::<(), _>(Method::Post, &format!("/api/v1/projects/{project_id}/urls/generate"), None).await
+    }
+
+    pub async fn check_url(&self, slug: &str) -> Result<SlugCheck> {
+        let path = with_query("/api/v1/urls/check", &SlugQuery { slug: Some(slug.to_owned()) })?;
+        self.call::<(), _>(Method::Get, &path, None).await
+    }
+
+    /// Reserves `slug` for the project's game; a 409 problem carries available `alternatives`.
+    pub async fn reserve_url(&self, project_id: Uuid, slug: &str) -> Result<GameUrl> {
+        self.call(Method::Post, &format!("/api/v1/projects/{project_id}/urls"), Some(&ReserveUrl { slug: slug.to_owned() })).await
+    }
+
+    pub async fn list_urls(&self, query: &UrlQuery) -> Result<Page<UrlListItem>> {
+        let path = with_query("/api/v1/urls", query)?;
+        self.call::<(), _>(Method::Get, &path, None).await
+    }
+
+    pub async fn get_url(&self, id: Uuid) -> Result<GameUrl> {
+        self.call::<(), _>(Method::Get, &format!("/api/v1/urls/{id}"), None).await
+    }
+
+    pub async fn deploy_url(&self, id: Uuid, build_id: Uuid) -> Result<GameUrl> {
+        self.call(Method::Post, &format!("/api/v1/urls/{id}/deploy"), Some(&DeployUrl { build_id })).await
+    }
+
+    /// Releases an address: its page answers 410 and the slug is free.
+    pub async fn release_url(&self, id: Uuid) -> Result<()> {
+        self.call_empty::<()>(Method::Delete, &format!("/api/v1/urls/{id}"), None).await
+    }
+
+    pub async fn url_analytics(&self, id: Uuid, days: u32) -> Result<UrlAnalytics> {
+        let path = with_query(&format!("/api/v1/urls/{id}/analytics"), &AnalyticsQuery { days: Some(i64::from(days)) })?;
+        self.call::<(), _>(Method::Get, &path, None).await
     }
 
     pub async fn list_projects(&self, query: &ProjectQuery) -> Result<Page<Project>> {

@@ -20,7 +20,9 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::AppError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{activity, api_tokens, assets, auth, builds, files, health, jobs, projects, security_headers, telemetry, templates, users};
+use crate::{
+    activity, api_tokens, assets, auth, builds, files, health, jobs, projects, security_headers, telemetry, templates, urls, users,
+};
 
 /// `/api/v1`: one line per path; each handler lives in the module named after its URL.
 fn v1_routes() -> OpenApiRouter<AppState> {
@@ -56,6 +58,13 @@ fn v1_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(templates::handlers::get_template))
         .routes(routes!(builds::handlers::create_project_build, builds::handlers::list_project_builds))
         .routes(routes!(builds::handlers::get_build, builds::handlers::delete_build))
+        .routes(routes!(urls::handlers::generate_project_urls))
+        .routes(routes!(urls::handlers::reserve_project_url))
+        .routes(routes!(urls::handlers::check_url))
+        .routes(routes!(urls::handlers::list_urls))
+        .routes(routes!(urls::handlers::get_url, urls::handlers::delete_url))
+        .routes(routes!(urls::handlers::deploy_url))
+        .routes(routes!(urls::handlers::get_url_analytics))
         .merge(upload_routes())
 }
 
@@ -70,7 +79,7 @@ fn upload_routes() -> OpenApiRouter<AppState> {
 
 /// Every job kind the app runs, with the periodic ones.
 pub fn job_registry() -> jobs::Registry {
-    builds::register(assets::register(jobs::Registry::builtin()))
+    urls::register(builds::register(assets::register(jobs::Registry::builtin())))
 }
 
 fn api_routes() -> OpenApiRouter<AppState> {
@@ -112,7 +121,24 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     AppError::Internal(anyhow::anyhow!("a handler panicked")).into_response()
 }
 
+/// The customers' games (`/g/...`): public, answered from memory, and at the rate a shared link
+/// can bring, so with only the layers they need: no per-request log line or request id.
+fn games_router(state: AppState) -> Router {
+    use axum::routing::get;
+    Router::new()
+        .route("/g/{slug}", get(urls::public::serve_page))
+        .route("/g/{slug}/", get(urls::public::serve_page))
+        .route("/g/{slug}/{build}/{file}", get(urls::public::serve_file))
+        .layer(middleware::from_fn_with_state(state.clone(), security_headers::add))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .with_state(state)
+}
+
 pub fn router(state: AppState) -> Router {
+    games_router(state.clone()).merge(studio_router(state))
+}
+
+fn studio_router(state: AppState) -> Router {
     let (routes, spec) = api_routes().split_for_parts();
     let spec = crate::openapi::finish(spec);
     telemetry::metrics_handle();
@@ -176,8 +202,20 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     // The worker stops taking jobs on the same signal; the one it runs may finish, within a bound.
     let worker =
         state.config.run_worker.then(|| tokio::spawn(crate::jobs::Worker::new(state.clone(), job_registry()).run(shutdown_signal())));
-    let app = router(state);
+    let flusher = tokio::spawn(crate::urls::views::run_flusher(
+        state.views.clone(),
+        state.db.clone(),
+        state.config.view_flush_interval,
+        shutdown_signal(),
+    ));
+    let app = router(state.clone());
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
+    // Every request has been answered: the views they counted are written now.
+    let _ = flusher.await;
+    match state.views.flush(&state.db).await {
+        Ok(n) => tracing::info!(views = n, "game views written"),
+        Err(e) => tracing::error!(error = %e, "game views could not be written at shutdown"),
+    }
     if let Some(worker) = worker {
         if tokio::time::timeout(std::time::Duration::from_secs(30), worker).await.is_err() {
             tracing::warn!("the running job did not finish in 30 s; its lease will hand it to the next worker");

@@ -93,6 +93,14 @@ pub struct Config {
     /// The longest a cached credential or list count is kept (changes invalidate them at once
     /// through the event bus; this bounds a lost message). Zero turns the caches off.
     pub cache_ttl: Duration,
+    /// How long a game address stays reserved without a deployed game before its slug is free.
+    pub url_reservation_ttl: Duration,
+    /// The most memory the live games' files may take in each process (least used go first).
+    pub game_cache_bytes: u64,
+    /// How often each process writes the game views it counted (and at shutdown).
+    pub view_flush_interval: Duration,
+    /// Whether `/g/<slug>` counts views at all (`PETPIXEL_COUNT_VIEWS=false` for no analytics).
+    pub count_views: bool,
     /// Take the client address from `X-Forwarded-For` (behind a load balancer).
     pub trust_proxy: bool,
     /// How many proxies of ours stand in front: the client address is the entry the outermost of
@@ -193,6 +201,10 @@ impl Config {
             request_timeout: Duration::from_secs(parse_var("PETPIXEL_REQUEST_TIMEOUT_SECS", 30)?),
             upload_timeout: Duration::from_secs(parse_var("PETPIXEL_UPLOAD_TIMEOUT_SECS", 600)?),
             cache_ttl: Duration::from_secs(parse_var("PETPIXEL_CACHE_TTL_SECS", 60)?),
+            url_reservation_ttl: Duration::from_secs(parse_var("PETPIXEL_URL_RESERVATION_DAYS", 14u64)?.max(1) * 24 * 3600),
+            game_cache_bytes: parse_var("PETPIXEL_GAME_CACHE_MB", 256u64)? * 1024 * 1024,
+            view_flush_interval: Duration::from_secs(parse_var("PETPIXEL_VIEW_FLUSH_SECS", 10u64)?.max(1)),
+            count_views: var("PETPIXEL_COUNT_VIEWS").is_none() || bool_var("PETPIXEL_COUNT_VIEWS")?,
             trust_proxy: bool_var("PETPIXEL_TRUST_PROXY")?,
             trusted_proxy_hops: parse_var("PETPIXEL_TRUSTED_PROXY_HOPS", 1)?.max(1),
             metrics_bind: var("PETPIXEL_METRICS_BIND")
@@ -245,6 +257,10 @@ impl Config {
             request_timeout: Duration::from_secs(30),
             upload_timeout: Duration::from_secs(600),
             cache_ttl: Duration::from_secs(60),
+            url_reservation_ttl: Duration::from_secs(14 * 24 * 3600),
+            game_cache_bytes: 64 * 1024 * 1024,
+            view_flush_interval: Duration::from_secs(10),
+            count_views: true,
             trust_proxy: false,
             trusted_proxy_hops: 1,
             metrics_bind: None,

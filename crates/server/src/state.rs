@@ -9,6 +9,8 @@ use crate::cache::Caches;
 use crate::config::Config;
 use crate::db::Db;
 use crate::storage::Storage;
+use crate::urls::live::LiveGames;
+use crate::urls::views::Views;
 
 /// A key that signs links (to files, to game previews): derived from the token secret, so every
 /// process that accepts the same tokens accepts the same links, and a leaked link key reveals
@@ -33,6 +35,10 @@ pub struct AppState {
     pub preview_key: [u8; 32],
     /// Kept right by the database's event bus.
     pub caches: Arc<Caches>,
+    /// What `/g/<slug>` serves, kept right by the event bus too.
+    pub games: Arc<LiveGames>,
+    /// Game views counted, not yet written.
+    pub views: Arc<Views>,
 }
 
 impl AppState {
@@ -51,6 +57,9 @@ impl AppState {
         let preview_key = links_key(&secret, b"petpixel game previews\0");
         let caches = Caches::new(config.cache_ttl);
         db.bus.listen(caches.clone());
-        Ok(AppState { config: Arc::new(config), db, jwt: Arc::new(jwt), hasher, storage, preview_key, caches })
+        let games = LiveGames::new(config.cache_ttl, config.game_cache_bytes);
+        db.bus.listen(games.clone());
+        let views = Arc::new(Views::new());
+        Ok(AppState { config: Arc::new(config), db, jwt: Arc::new(jwt), hasher, storage, preview_key, caches, games, views })
     }
 }

@@ -56,6 +56,7 @@ pub mod permissions;
 pub mod problem;
 pub mod project;
 pub mod template;
+pub mod url;
 pub mod user;
 pub mod validate;
 

@@ -5,3 +5,4 @@ pub mod login;
 pub mod profile;
 pub mod project;
 pub mod team;
+pub mod urls;

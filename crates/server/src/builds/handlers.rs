@@ -66,7 +66,7 @@ pub async fn get_build(State(state): State<AppState>, actor: Actor, ApiPath(id):
         (status = 204, description = "Deleted"),
         (status = 403, description = "Not allowed (managers and admins delete builds)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such build", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Still being made", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Still being made, or live at an address", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn delete_build(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> ApiResult<StatusCode> {
     service::delete(&state, &actor, id).await?;

@@ -21,8 +21,8 @@ use crate::storage::{link_expiry, ObjectKey, StorageError};
 
 pub const SANDBOX: &str = "sandbox allow-scripts";
 /// The hashed files of a bundle never change; the page that names them is checked every time.
-const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-const REVALIDATE: &str = "no-cache";
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+pub const REVALIDATE: &str = "no-cache";
 
 fn mac(key: &[u8; 32], build: Uuid, expires: i64) -> Hmac<Sha256> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
@@ -70,7 +70,8 @@ pub fn content_type(name: &str) -> &'static str {
     }
 }
 
-fn page(status: StatusCode, title: &str, message: &str) -> Response {
+/// A small page of our own (not found, gone, ...), sandboxed with nothing to run.
+pub fn page(status: StatusCode, title: &str, message: &str) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <title>{title}</title></head><body style=\"font-family:system-ui,sans-serif;display:grid;place-items:center;min-height:90vh;\

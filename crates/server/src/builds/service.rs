@@ -15,7 +15,7 @@ use crate::actor::Actor;
 use crate::assets::upload::find_project;
 use crate::assets::REMOVE_OBJECTS;
 use crate::db::{stored, stored_json};
-use crate::entities::{builds, project_assets};
+use crate::entities::{builds, game_urls, project_assets};
 use crate::error::{ApiResult, AppError};
 use crate::jobs::{self, NewJob};
 use crate::policy;
@@ -115,6 +115,16 @@ pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Build> 
     model::to_wire(state, row)
 }
 
+/// The live address serving `build`, if any: a build that is live cannot be deleted.
+async fn serving(conn: &impl sea_orm::ConnectionTrait, build: Uuid) -> ApiResult<Option<String>> {
+    Ok(game_urls::Entity::find()
+        .filter(game_urls::Column::BuildId.eq(build))
+        .filter(game_urls::Column::Status.is_in(["reserved", "active"]))
+        .one(conn)
+        .await?
+        .map(|u| u.url_slug))
+}
+
 /// The row goes at once, its files in a job enqueued in the same transaction.
 pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<()> {
     let row = find(state, id).await?;
@@ -122,6 +132,11 @@ pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<()> 
     policy::require_on_project(actor, Resource::Builds, Action::Delete, project.assigned_artist_id)?;
     if !model::status(&row)?.is_finished() {
         return Err(AppError::conflict("This build is still being made; delete it once it is ready or has failed."));
+    }
+    if let Some(slug) = serving(&state.db.conn, id).await? {
+        return Err(AppError::conflict(format!(
+            "This build is live at /g/{slug}; deploy another build there or release the address before deleting it."
+        )));
     }
     let txn = state.db.begin_write().await?;
     builds::Entity::delete_by_id(id).exec(&*txn).await?;

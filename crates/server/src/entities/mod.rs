@@ -14,4 +14,5 @@ pub mod project_assets;
 pub mod projects;
 pub mod refresh_tokens;
 pub mod sessions;
+pub mod url_daily_views;
 pub mod users;

@@ -277,7 +277,7 @@ async fn load_detail(state: &AppState, id: Uuid) -> ApiResult<ProjectDetail> {
             }
             wire
         },
-        urls: urls.into_iter().map(crate::urls::model::to_wire).collect(),
+        urls: urls.into_iter().map(crate::urls::model::to_wire).collect::<ApiResult<Vec<_>>>()?,
         latest_build: crate::builds::service::latest(state, id).await?,
     })
 }
@@ -441,6 +441,8 @@ pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<()> 
     let mut model: projects::ActiveModel = project.into();
     model.deleted_at = Set(Some(Utc::now()));
     model.update(&*txn).await?;
+    // Its game goes with it: the address answers 410 and its slug is free.
+    crate::urls::service::release_for_project(&txn, &Audit::from(actor), id).await?;
     activity::record(
         &txn,
         &Audit::from(actor),

@@ -13,18 +13,18 @@ use crate::assets::{process, upload};
 use crate::storage::{apps, fetch};
 use crate::support::{TestApp, TestUser};
 
-struct Demo {
-    manager: TestUser,
-    project: String,
-    hero: String,
-    background: String,
-    photo: String,
-    sound: String,
+pub(crate) struct Demo {
+    pub manager: TestUser,
+    pub project: String,
+    pub hero: String,
+    pub background: String,
+    pub photo: String,
+    pub sound: String,
 }
 
 /// A custom-package project with a cut-out, a backdrop, a photo and a sound, processed. The
 /// customer's details are distinctive, so the bundle can be searched for them.
-async fn demo_project(app: &TestApp) -> Demo {
+pub(crate) async fn demo_project(app: &TestApp) -> Demo {
     let manager = app.user(Role::Manager).await;
     let order = json!({
         "customer_name": "Zelda Quartermaine",
@@ -50,7 +50,7 @@ async fn demo_project(app: &TestApp) -> Demo {
     Demo { manager, project, hero, background, photo, sound }
 }
 
-async fn build(app: &TestApp, token: &str, project: &str, body: Value) -> Value {
+pub(crate) async fn build(app: &TestApp, token: &str, project: &str, body: Value) -> Value {
     let reply = app.post(&format!("/api/v1/projects/{project}/builds"), token, body).await;
     assert_eq!(reply.status, StatusCode::ACCEPTED, "{:?}", reply.body);
     assert_eq!(reply.body["status"], "queued");

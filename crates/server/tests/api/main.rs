@@ -18,5 +18,6 @@ mod seed;
 mod storage;
 mod support;
 mod templates;
+mod urls;
 mod users;
 mod web;

@@ -169,6 +169,19 @@ async fn what_one_process_changes_the_others_caches_forget_at_once() {
     // Deactivation also revoked the token.
     let (status, body) = call(&b, Method::GET, "/api/v1/projects", Some(&api_token), None).await;
     assert_eq!((status, body["detail"].as_str()), (StatusCode::UNAUTHORIZED, Some("The API token is invalid, expired or revoked.")));
+
+    // A game address A has looked up (and so keeps in memory) changes on B: A answers the change
+    // at once, not when its memory expires.
+    let (_, page) = call(&a, Method::GET, "/api/v1/projects?limit=1", Some(&admin), None).await;
+    let project = page["items"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(call(&a, Method::GET, "/g/biscuit-elsewhere", None, None).await.0, StatusCode::NOT_FOUND);
+    let (status, url) =
+        call(&b, Method::POST, &format!("/api/v1/projects/{project}/urls"), Some(&admin), Some(json!({ "slug": "biscuit-elsewhere" })))
+            .await;
+    assert_eq!(status, StatusCode::CREATED, "{url}");
+    let path = format!("/api/v1/urls/{}", url["id"].as_str().unwrap());
+    assert_eq!(call(&b, Method::DELETE, &path, Some(&admin), None).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(call(&a, Method::GET, "/g/biscuit-elsewhere", None, None).await.0, StatusCode::GONE, "A forgot what it knew");
     drop((a, b));
 }
 

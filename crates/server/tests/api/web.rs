@@ -14,11 +14,16 @@ async fn client_side_routes_get_the_app_shell_and_server_paths_never_do() {
         let reply = app.request(Method::GET, route, None, None).await;
         assert_eq!((reply.status, reply.body.clone()), (root.status, root.body.clone()), "{route}");
     }
-    for server_path in ["/api/v1/nothing", "/api", "/metrics/x", "/g/buttercup-sunny", "/socket.io/x"] {
+    for server_path in ["/api/v1/nothing", "/api", "/metrics/x", "/socket.io/x"] {
         let reply = app.request(Method::GET, server_path, None, None).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{server_path}");
         assert!(reply.is_problem(), "{server_path}");
     }
+    // A game address no one has: the games' own page, sandboxed, never the studio's shell.
+    let game = app.request(Method::GET, "/g/buttercup-sunny", None, None).await;
+    assert_eq!(game.status, StatusCode::NOT_FOUND);
+    assert_ne!(game.body, root.body);
+    assert!(game.headers["content-security-policy"].to_str().unwrap().starts_with("sandbox"));
     let stale_asset = app.request(Method::GET, "/assets/app-0000000000.js", None, None).await;
     assert_eq!(stale_asset.status, StatusCode::NOT_FOUND);
     let post = app.request(Method::POST, "/login", None, None).await;

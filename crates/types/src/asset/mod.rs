@@ -13,22 +13,5 @@ pub use wire::{
     UpdateAsset,
 };
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct GameUrl {
-    pub id: Uuid,
-    pub project_id: Uuid,
-    pub url_slug: String,
-    pub full_url: String,
-    /// reserved, active, expired or deleted.
-    pub status: String,
-    pub reserved_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub deployed_at: Option<DateTime<Utc>>,
-    pub view_count: i64,
-    pub last_accessed: Option<DateTime<Utc>>,
-}
+/// A game's address; it lives in [`crate::url`] and is named here too, where it was first.
+pub use crate::url::GameUrl;

@@ -1,5 +1,6 @@
 //! One project: its details (editable in place by whoever may), status, assignee and history.
 
+mod address;
 mod assets;
 mod game;
 mod timeline;
@@ -96,6 +97,17 @@ pub fn ProjectPage() -> impl IntoView {
         })
     });
 
+    let url_access = Memo::new(move |_| {
+        detail.with(|d| match d {
+            Some(Ok(d)) => Some(address::UrlAccess {
+                project_id: d.project.id,
+                can_manage: session.can_on_project(Resource::Urls, Action::Create, d.project.assigned_artist_id),
+                can_see_views: session.can(Resource::Analytics, Action::Read),
+            }),
+            _ => None,
+        })
+    });
+
     view! {
         <main class="page">
             {move || notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
@@ -162,6 +174,7 @@ pub fn ProjectPage() -> impl IntoView {
             // Outside the project's view, so that reloading the project (after a status change,
             // say) keeps the asset manager, its uploads under way and its selection.
             {move || asset_access.get().map(|(project_id, can_manage)| view! { <AssetPanel project_id=project_id can_manage=can_manage /> })}
+            {move || url_access.get().map(|access| view! { <UrlPanel access=access /> })}
             {move || game_access.get().map(|access| view! { <GamePanel access=access /> })}
         </main>
     }
@@ -173,6 +186,16 @@ fn AssetPanel(project_id: Uuid, can_manage: bool) -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <section class="panel assets"><p class="loading" aria-busy="true">"Loading the assets…"</p></section> }>
             {Suspend::new(send_wrapper::SendWrapper::new(assets::asset_manager(project_id, can_manage)))}
+        </Suspense>
+    }
+}
+
+/// The game's address, fetched as its own chunk the first time a project page shows it.
+#[component]
+fn UrlPanel(access: address::UrlAccess) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| view! { <section class="panel address"><p class="loading" aria-busy="true">"Loading the address…"</p></section> }>
+            {Suspend::new(send_wrapper::SendWrapper::new(address::url_panel(access.clone())))}
         </Suspense>
     }
 }

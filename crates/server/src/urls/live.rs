@@ -1,0 +1,124 @@
+//! What `/g/<slug>` serves, kept in memory so that a warm game costs no database or storage read:
+//! each slug's state (its page, ready to send, when a game is live) and the live builds' files,
+//! bounded by `PETPIXEL_GAME_CACHE_MB`. A build's files never change, so they are kept by build
+//! and name and never go stale; what a slug serves changes on a deploy or a release, and every
+//! process forgets its slugs when the event bus tells it of any change to an address.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use petpixel_types::activity::ResourceType;
+use petpixel_types::event::Event;
+use uuid::Uuid;
+
+use crate::cache::Guarded;
+use crate::events::Listener;
+
+/// What an address answers.
+#[derive(Clone)]
+pub enum Site {
+    Live(Arc<Deployment>),
+    /// Reserved, no game deployed yet.
+    NotYet,
+    /// Expired or released: 410.
+    Gone,
+    Unknown,
+}
+
+/// A live game: its address, the build it serves and that build's page, pointed at the build's
+/// files (`<base href="/g/<slug>/<build>/">`), so a page loaded just before a redeploy still gets
+/// its own files, never half of each build's.
+pub struct Deployment {
+    pub url_id: Uuid,
+    pub project_id: Uuid,
+    pub build_id: Uuid,
+    pub page: Bytes,
+}
+
+/// One file of a build.
+pub struct File {
+    /// The build's project: a file is served only under an address of the same project.
+    pub project_id: Uuid,
+    pub body: Bytes,
+}
+
+/// Slugs known at once (unknown ones included, so that a scan of made-up slugs is bounded too).
+const SLUGS: u64 = 20_000;
+
+pub struct LiveGames {
+    pub sites: Guarded<String, Site>,
+    pub files: moka::sync::Cache<(Uuid, String), Arc<File>>,
+}
+
+impl LiveGames {
+    /// `ttl` bounds how long a slug's state is kept should an event be lost; `bytes` bounds the
+    /// files.
+    pub fn new(ttl: Duration, bytes: u64) -> Arc<Self> {
+        let files = moka::sync::Cache::builder()
+            .max_capacity(bytes)
+            .weigher(|(_, name): &(Uuid, String), file: &Arc<File>| u32::try_from(file.body.len() + name.len() + 64).unwrap_or(u32::MAX))
+            .support_invalidation_closures()
+            .build();
+        Arc::new(LiveGames { sites: Guarded::new(SLUGS, ttl), files })
+    }
+}
+
+impl Listener for LiveGames {
+    fn heard(&self, event: &Event) {
+        match (event.resource_type, event.resource_id) {
+            // Reserved, deployed, released, expired: which slug it was is not in the event, and
+            // addresses change a few times a day, so every slug is looked up again.
+            (ResourceType::Url, _) => self.sites.forget_all(),
+            (ResourceType::Project, _) if event.action == "project.deleted" => self.sites.forget_all(),
+            (ResourceType::Build, Some(build))
+                if event.action == "build.deleted" && self.files.invalidate_entries_if(move |(b, _), _| *b == build).is_err() =>
+            {
+                self.files.invalidate_all();
+            }
+            _ => {}
+        }
+    }
+
+    fn gap(&self, live: bool) {
+        self.sites.gap(live);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    fn event(resource_type: ResourceType, action: &str, id: Uuid) -> Event {
+        Event {
+            id: Uuid::now_v7(),
+            action: action.into(),
+            resource_type,
+            resource_id: Some(id),
+            project_id: None,
+            actor_id: None,
+            at: Utc::now(),
+        }
+    }
+
+    #[tokio::test]
+    async fn any_change_to_an_address_forgets_every_slug_and_a_deleted_build_its_files() {
+        let games = LiveGames::new(Duration::from_secs(60), 1 << 20);
+        let load = |site: Site| async move { Ok::<_, ()>(site) };
+        games.sites.get_or_load("rex-runs".into(), || load(Site::NotYet)).await.unwrap();
+        games.sites.get_or_load("nobody".into(), || load(Site::Unknown)).await.unwrap();
+        let (build, other) = (Uuid::now_v7(), Uuid::now_v7());
+        for b in [build, other] {
+            games.files.insert((b, "a.js".into()), Arc::new(File { project_id: Uuid::now_v7(), body: Bytes::from_static(b"x") }));
+        }
+        games.heard(&event(ResourceType::Project, "project.updated", Uuid::now_v7()));
+        assert!(games.sites.get(&"rex-runs".to_owned()).is_some(), "other changes keep them");
+        games.heard(&event(ResourceType::Url, "url.reserved", Uuid::now_v7()));
+        assert!(games.sites.get(&"rex-runs".to_owned()).is_none() && games.sites.get(&"nobody".to_owned()).is_none());
+        games.heard(&event(ResourceType::Build, "build.deleted", build));
+        games.files.run_pending_tasks();
+        assert!(games.files.get(&(build, "a.js".into())).is_none());
+        assert!(games.files.get(&(other, "a.js".into())).is_some());
+    }
+}
