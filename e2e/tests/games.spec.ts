@@ -1,5 +1,5 @@
 import { APIRequestContext, Browser, expect, Page, test } from "@playwright/test";
-import { DEMO_PASSWORD, demo, logIn } from "./helpers";
+import { SANDBOXED, demo, logIn, managerToken, staffSessionFromGame } from "./helpers";
 
 // The game builder end to end: a demo project's Game panel builds a game, and every template is
 // played in headless Chromium at a laptop's size and at a phone's (touch): the title card shows
@@ -7,12 +7,6 @@ import { DEMO_PASSWORD, demo, logIn } from "./helpers";
 // and the console stays clean. Input is scripted through the `?autotest=1` hook's state.
 
 type Template = "runner" | "catcher" | "memory";
-
-async function token(request: APIRequestContext): Promise<string> {
-  const reply = await request.post("/api/v1/auth/login", { data: { email: demo("manager"), password: DEMO_PASSWORD } });
-  expect(reply.ok()).toBeTruthy();
-  return (await reply.json()).access_token;
-}
 
 /** A seeded project with its demo pictures and sounds, and those assets by type. */
 async function demoProject(request: APIRequestContext, auth: string) {
@@ -140,7 +134,7 @@ test.describe("game builder", () => {
   test.setTimeout(180_000);
 
   test("the Game panel builds a demo project's game and previews it", async ({ page, request }) => {
-    const auth = await token(request);
+    const auth = await managerToken(request);
     const { project } = await demoProject(request, auth);
     await logIn(page, demo("manager"));
     await page.goto(`/projects/${project.id}`);
@@ -165,7 +159,7 @@ test.describe("game builder", () => {
 
   for (const template of ["runner", "catcher", "memory"] as Template[]) {
     test(`${template} plays at a laptop's size and on a phone`, async ({ browser, request }) => {
-      const auth = await token(request);
+      const auth = await managerToken(request);
       const d = await demoProject(request, auth);
       const slots = {
         runner: { hero: d.sprite, background: d.background, jump_sound: d.sounds[0] },
@@ -182,27 +176,15 @@ test.describe("game builder", () => {
   }
 
   test("a game's script cannot use the staff's session", async ({ page, request }) => {
-    const auth = await token(request);
+    const auth = await managerToken(request);
     const d = await demoProject(request, auth);
     const build = await buildReady(request, auth, d.project.id, { template: "memory", slots: { photo: d.photo } });
     await logIn(page, demo("manager"));
     const cookies = await page.context().cookies();
     expect(cookies.some((c) => c.httpOnly)).toBeTruthy();
     await page.goto(build.preview_url);
-    const attempt = await page.evaluate(async () => {
-      const out: Record<string, string> = {};
-      try {
-        const r = await fetch("/api/v1/auth/refresh", { method: "POST", credentials: "include", headers: { "content-type": "application/json" }, body: "{}" });
-        out.refresh = `answered ${r.status}`;
-      } catch (e) {
-        out.refresh = "refused";
-      }
-      try { out.cookie = document.cookie; } catch { out.cookie = "(no access)"; }
-      try { localStorage.getItem("x"); out.storage = "open"; } catch { out.storage = "closed"; }
-      out.origin = origin;
-      return out;
-    });
-    expect(attempt).toEqual({ refresh: "refused", cookie: "(no access)", storage: "closed", origin: "null" });
+    const attempt = await staffSessionFromGame(page);
+    expect(attempt).toEqual(SANDBOXED);
     // And the studio's session is untouched.
     await page.goto("/");
     await expect(page.getByRole("heading", { name: "Board" })).toBeVisible();

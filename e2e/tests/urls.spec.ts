@@ -1,16 +1,10 @@
 import { APIRequestContext, expect, test } from "@playwright/test";
-import { DEMO_PASSWORD, demo, logIn } from "./helpers";
+import { SANDBOXED, demo, logIn, managerToken, staffSessionFromGame } from "./helpers";
 
 // A game's address end to end: on a project's page the URL panel proposes addresses, checks one
 // typed by hand as you type, reserves it, deploys a ready build to it; the public link plays the
 // game (sandboxed: it cannot use the staff's session) and its view shows up in the panel and on
 // the Addresses page.
-
-async function token(request: APIRequestContext): Promise<string> {
-  const reply = await request.post("/api/v1/auth/login", { data: { email: demo("manager"), password: DEMO_PASSWORD } });
-  expect(reply.ok()).toBeTruthy();
-  return (await reply.json()).access_token;
-}
 
 /** A demo project with no address yet, and a ready runner build of it. */
 async function projectWithBuild(request: APIRequestContext, auth: string) {
@@ -36,7 +30,7 @@ async function projectWithBuild(request: APIRequestContext, auth: string) {
 }
 
 test("propose, reserve, deploy and open a game's address; its view shows up", async ({ page, context, request }) => {
-  const auth = await token(request);
+  const auth = await managerToken(request);
   const { project } = await projectWithBuild(request, auth);
   await logIn(page, demo("manager"));
   await page.goto(`/projects/${project.id}`);
@@ -57,11 +51,11 @@ test("propose, reserve, deploy and open a game's address; its view shows up", as
 
   const link = panel.getByTestId("public-link");
   await expect(link).toHaveText(new RegExp(`/g/${slug}$`));
-  await expect(panel.getByRole("status").filter({ hasText: "Reserved" })).toBeVisible();
+  await expect(panel.getByTestId("url-status")).toHaveText("Reserved");
   await expect(panel.getByText(/Reserved until .* days left/)).toBeVisible();
   await expect(panel.locator(".qr-code svg")).toBeVisible();
   await panel.getByTestId("deploy").click();
-  await expect(panel.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+  await expect(panel.getByTestId("url-status")).toHaveText("Live");
 
   // The public link plays the game, sandboxed.
   const href = await link.getAttribute("href");
@@ -72,20 +66,8 @@ test("propose, reserve, deploy and open a game's address; its view shows up", as
   const canvas = game.locator("canvas#game");
   await expect(canvas).toBeVisible();
   await expect.poll(async () => canvas.evaluate((c: HTMLCanvasElement) => c.width)).toBeGreaterThan(300);
-  const attempt = await game.evaluate(async () => {
-    const out: Record<string, string> = {};
-    try {
-      const r = await fetch("/api/v1/auth/refresh", { method: "POST", credentials: "include", headers: { "content-type": "application/json" }, body: "{}" });
-      out.refresh = `answered ${r.status}`;
-    } catch {
-      out.refresh = "refused";
-    }
-    try { out.cookie = document.cookie; } catch { out.cookie = "(no access)"; }
-    try { localStorage.getItem("x"); out.storage = "open"; } catch { out.storage = "closed"; }
-    out.origin = origin;
-    return out;
-  });
-  expect(attempt).toEqual({ refresh: "refused", cookie: "(no access)", storage: "closed", origin: "null" });
+  const attempt = await staffSessionFromGame(game);
+  expect(attempt).toEqual(SANDBOXED);
   await game.close();
 
   // The view shows up, in the panel and on the Addresses page.

@@ -2,6 +2,7 @@
 //! the server embeds and serves.
 
 mod app;
+mod filters;
 mod form;
 mod pages;
 mod session;

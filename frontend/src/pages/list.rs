@@ -1,5 +1,5 @@
-//! The project list: filters, search, sort and page all live in the URL's query, so a view can
-//! be bookmarked or shared and reloads as it was.
+//! The project list: filters, search, sort and page all live in the URL's query
+//! ([`crate::filters`]).
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -9,6 +9,7 @@ use petpixel_types::project::{Project, ProjectQuery};
 use petpixel_types::user::{User, UserQuery};
 use petpixel_types::Role;
 
+use crate::filters::with_param;
 use crate::session::{api, use_session};
 
 const PAGE_SIZE: i64 = 25;
@@ -65,15 +66,7 @@ pub fn ProjectList() -> impl IntoView {
 
     // A new value for one parameter; any change but paging goes back to the first page.
     let set = move |key: &'static str, value: String| {
-        let mut pairs: Vec<(String, String)> = query
-            .with_untracked(|q| FILTERS.iter().chain(["offset"].iter()).filter_map(|k| q.get(k).map(|v| ((*k).to_owned(), v))).collect());
-        pairs.retain(|(k, _)| k != key && (key == "offset" || k != "offset"));
-        if !value.trim().is_empty() {
-            pairs.push((key.to_owned(), value.trim().to_owned()));
-        }
-        pairs.sort_by_key(|(k, _)| FILTERS.iter().position(|f| f == k).unwrap_or(usize::MAX));
-        let qs = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-        let url = if qs.is_empty() { "/projects".to_owned() } else { format!("/projects?{qs}") };
+        let url = query.with_untracked(|q| with_param("/projects", q, &FILTERS, key, &value));
         navigate(&url, NavigateOptions { replace: key == "q", ..Default::default() });
     };
     let param = move |key: &'static str| move || query.with(|q| q.get(key).unwrap_or_default());

@@ -1,5 +1,5 @@
 //! Every game address: its status, expiry and views. Filters, search, order and page live in the
-//! URL's query, as on the project list.
+//! URL's query ([`crate::filters`]).
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -7,6 +7,7 @@ use leptos_router::NavigateOptions;
 use petpixel_types::page::Page;
 use petpixel_types::url::{UrlListItem, UrlQuery, UrlStatus};
 
+use crate::filters::with_param;
 use crate::session::api;
 use crate::time::date_time;
 
@@ -44,17 +45,8 @@ pub fn UrlList() -> impl IntoView {
         });
     });
     let set = move |key: &'static str, value: String| {
-        let mut pairs: Vec<(String, String)> = query
-            .with_untracked(|q| FILTERS.iter().chain(["offset"].iter()).filter_map(|k| q.get(k).map(|v| ((*k).to_owned(), v))).collect());
-        pairs.retain(|(k, _)| k != key && (key == "offset" || k != "offset"));
-        if !value.trim().is_empty() {
-            pairs.push((key.to_owned(), value.trim().to_owned()));
-        }
-        let qs = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-        navigate(
-            &if qs.is_empty() { "/urls".to_owned() } else { format!("/urls?{qs}") },
-            NavigateOptions { replace: key == "q", ..Default::default() },
-        );
+        let url = query.with_untracked(|q| with_param("/urls", q, &FILTERS, key, &value));
+        navigate(&url, NavigateOptions { replace: key == "q", ..Default::default() });
     };
     let param = move |key: &'static str| move || query.with(|q| q.get(key).unwrap_or_default());
     let (set_q, set_status, set_sort, set_page) = (set.clone(), set.clone(), set.clone(), set);

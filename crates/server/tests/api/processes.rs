@@ -270,3 +270,93 @@ async fn a_server_killed_while_processing_an_asset_finishes_it_after_a_restart()
     assert_eq!((asset["metadata"]["width"].as_u64(), asset["metadata"]["height"].as_u64()), (Some(120), Some(90)), "{asset}");
     assert!(asset["thumbnail_url"].is_string());
 }
+
+/// Polls `path` until its `status` is one of `done`.
+async fn until(process: &Process, token: &str, path: &str, done: &[&str]) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, body) = call(process, Method::GET, path, Some(token), None).await;
+        if done.iter().any(|d| body["status"] == *d || body["processing_status"] == *d) {
+            return body;
+        }
+        assert!(Instant::now() < deadline, "{path} never got to {done:?}: {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn views_counted_in_memory_are_written_when_the_server_stops_gracefully() {
+    use petpixel_server::assets::demo;
+    use sea_orm::{ConnectionTrait, Statement};
+
+    let dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::new(Some(&dir.path().join("studio.db"))).await;
+    let env = vec![
+        ("DATABASE_URL", database.url.clone()),
+        ("PETPIXEL_DATA_DIR", dir.path().display().to_string()),
+        ("PETPIXEL_JWT_SECRET", SECRET.to_owned()),
+        ("PETPIXEL_JOB_POLL_MS", "100".to_owned()),
+        // Only the stop writes them.
+        ("PETPIXEL_VIEW_FLUSH_SECS", "3600".to_owned()),
+    ];
+    assert!(petpixel(&env).args(["create-admin", "--email", "admin@studio.example", "--password", PASSWORD]).status().unwrap().success());
+    let mut server = serve(&env).await;
+    let admin = login(&server, "admin@studio.example").await;
+    let (_, project) = call(&server, Method::POST, "/api/v1/projects", Some(&admin), Some(TestApp::order(json!({})))).await;
+    let project = project["id"].as_str().unwrap().to_owned();
+    let assets = format!("/api/v1/projects/{project}/assets");
+    let (_, hero) = upload(&server, &admin, &assets, "sprite", "rex.png", &demo::png(&demo::sprite([200, 140, 80], 256))).await;
+    let backdrop = demo::jpeg(&demo::backdrop([140, 200, 255], [90, 170, 90], 1280, 720));
+    let (_, background) = upload(&server, &admin, &assets, "background", "park.jpg", &backdrop).await;
+    for asset in [&hero, &background] {
+        asset_reaches(&server, &admin, asset["id"].as_str().unwrap(), "ready").await;
+    }
+    let slots = json!({ "hero": hero["id"], "background": background["id"] });
+    let (status, build) = call(
+        &server,
+        Method::POST,
+        &format!("/api/v1/projects/{project}/builds"),
+        Some(&admin),
+        Some(json!({ "template": "runner", "slots": slots })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{build}");
+    let build = until(&server, &admin, &format!("/api/v1/builds/{}", build["id"].as_str().unwrap()), &["ready", "failed"]).await;
+    assert_eq!(build["status"], "ready", "{build}");
+    let (_, url) =
+        call(&server, Method::POST, &format!("/api/v1/projects/{project}/urls"), Some(&admin), Some(json!({ "slug": "rex-counted" })))
+            .await;
+    let deploy = format!("/api/v1/urls/{}/deploy", url["id"].as_str().unwrap());
+    assert_eq!(call(&server, Method::POST, &deploy, Some(&admin), Some(json!({ "build_id": build["id"] }))).await.0, StatusCode::OK);
+
+    let views = futures::future::join_all((0..37).map(|_| call(&server, Method::GET, "/g/rex-counted", None, None))).await;
+    assert!(views.iter().all(|(status, _)| *status == StatusCode::OK));
+    let conn = sea_orm::Database::connect(&database.url).await.unwrap();
+    let count = |conn: &sea_orm::DatabaseConnection| {
+        let sql = "SELECT view_count FROM game_urls WHERE url_slug = 'rex-counted'";
+        let conn = conn.clone();
+        async move {
+            let row = conn.query_one_raw(Statement::from_string(conn.get_database_backend(), sql)).await.unwrap().unwrap();
+            row.try_get_by_index::<i64>(0).unwrap()
+        }
+    };
+    assert_eq!(count(&conn).await, 0, "nothing written per view");
+
+    // SIGTERM: the server finishes what is in flight, then writes what it counted.
+    let pid = server.child.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while server.child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the server did not stop");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(count(&conn).await, 37, "every view written at the stop");
+    let daily = conn
+        .query_one_raw(Statement::from_string(conn.get_database_backend(), "SELECT CAST(SUM(views) AS BIGINT) FROM url_daily_views"))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<i64>(0)
+        .unwrap();
+    assert_eq!(daily, 37);
+}

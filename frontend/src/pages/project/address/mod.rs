@@ -139,7 +139,7 @@ fn Live(
         <div class="address-live">
             <div class="address-link">
                 <a class="slug" href=link.clone() target="_blank" rel="noopener" data-testid="public-link">{link.clone()}</a>
-                <span class=format!("badge {}", status.as_str()) role="status">{match status { UrlStatus::Active => "Live", _ => "Reserved" }}</span>
+                <span class=format!("badge {}", status.as_str()) data-testid="url-status">{match status { UrlStatus::Active => "Live", _ => "Reserved" }}</span>
                 <button class="secondary" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy link" }}</button>
             </div>
             {expiry.map(|e| view! { <p class="small muted">{e}</p> })}

@@ -149,7 +149,7 @@ pub fn Reserve(project_id: Uuid, can_manage: bool, on_reserved: impl Fn() + Copy
                     }
                     aria-describedby="slug-status" />
             </div>
-            <p id="slug-status" class="small" role="status" aria-live="polite">
+            <p id="slug-status" class="small" aria-live="polite">
                 {move || if checking.get() {
                     view! { <span class="muted">"Checking…"</span> }.into_any()
                 } else {
