@@ -303,7 +303,7 @@ impl<T: Transport> Client<T> {
     }
 
     pub async fn check_url(&self, slug: &str) -> Result<SlugCheck> {
-        let path = with_query("/api/v1/urls/check", &SlugQuery { slug: Some(slug.to_owned()) })?;
+        let path = with_query("/api/v1/urls/check", &SlugQuery { slug: slug.to_owned() })?;
         self.call::<(), _>(Method::Get, &path, None).await
     }
 

@@ -74,10 +74,13 @@ pub struct UrlListItem {
 #[serde(deny_unknown_fields)]
 pub struct UrlQuery {
     /// reserved, active, expired or deleted.
+    #[cfg_attr(feature = "openapi", param(pattern = "^(reserved|active|expired|deleted)?$"))]
     pub status: Option<String>,
     /// Searches the slug and the pet's and customer's names.
+    #[cfg_attr(feature = "openapi", param(max_length = 100, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"))]
     pub q: Option<String>,
     /// `-reserved_at` (default), `slug`, `-views`, `expires_at`.
+    #[cfg_attr(feature = "openapi", param(pattern = "^(-reserved_at|slug|-views|expires_at)?$"))]
     pub sort: Option<String>,
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub limit: Option<i64>,
@@ -113,6 +116,9 @@ impl UrlQuery {
         if q.as_ref().is_some_and(|q| q.chars().count() > 100) {
             e.add("q", "too_long", "At most 100 characters.");
         }
+        if q.as_ref().is_some_and(|q| q.chars().any(char::is_control)) {
+            e.add("q", "invalid", "No control characters.");
+        }
         let page = crate::PageRequest::parse(&mut e, self.limit, self.offset);
         e.finish(UrlFilter { status, q, sort, page })
     }
@@ -124,7 +130,7 @@ impl UrlQuery {
 #[serde(deny_unknown_fields)]
 pub struct SlugQuery {
     /// The slug to check, as typed (it is not changed: an invalid one is answered as such).
-    pub slug: Option<String>,
+    pub slug: String,
 }
 
 /// Whether a slug can be reserved, and if not why, with available ones like it.

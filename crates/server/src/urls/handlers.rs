@@ -38,7 +38,7 @@ pub async fn generate_project_urls(
         (status = 422, description = "No `slug` given", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn check_url(State(state): State<AppState>, actor: Actor, ApiQuery(query): ApiQuery<SlugQuery>) -> ApiResult<Json<SlugCheck>> {
-    Ok(Json(service::check(&state, &actor, query.slug.as_deref()).await?))
+    Ok(Json(service::check(&state, &actor, &query.slug).await?))
 }
 
 /// Reserves an address for the project's game until `expires_at` (`PETPIXEL_URL_RESERVATION_DAYS`,

@@ -106,11 +106,8 @@ pub async fn generate(state: &AppState, actor: &Actor, project_id: Uuid) -> ApiR
 }
 
 /// `GET /urls/check?slug=`.
-pub async fn check(state: &AppState, actor: &Actor, slug: Option<&str>) -> ApiResult<SlugCheck> {
+pub async fn check(state: &AppState, actor: &Actor, slug: &str) -> ApiResult<SlugCheck> {
     policy::require(actor, Resource::Urls, Action::Read)?;
-    let Some(slug) = slug else {
-        return Err(ValidationErrors::single("slug", "required", "Give the slug to check: `?slug=buttercup-sunny`.").into());
-    };
     let salt = slug::salt_of(slug);
     let (reason, message) = match slug::problem(slug) {
         Some((reason, message)) => (Some(reason), Some(message)),
