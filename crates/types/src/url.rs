@@ -169,7 +169,10 @@ pub struct SlugProposals {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReserveUrl {
-    #[cfg_attr(feature = "openapi", schema(example = "buttercup-sunny"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "buttercup-sunny", min_length = 3, max_length = 60, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")
+    )]
     pub slug: String,
 }
 
