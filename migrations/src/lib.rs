@@ -14,6 +14,7 @@ mod m20261127_000008_create_job_schedule_runs;
 mod m20261127_000009_asset_versions_and_uploads;
 mod m20261127_000010_create_builds;
 mod m20261128_000011_game_url_lifecycle;
+mod m20261128_000012_notifications_and_outbox;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_asset_versions_and_uploads::Migration),
             Box::new(m20261127_000010_create_builds::Migration),
             Box::new(m20261128_000011_game_url_lifecycle::Migration),
+            Box::new(m20261128_000012_notifications_and_outbox::Migration),
         ]
     }
 }

@@ -24,6 +24,20 @@ pub fn missing_prerequisite() -> Option<String> {
     None
 }
 
+/// e2e's npm packages (Playwright, and the Socket.IO client the Rust tests drive through Node),
+/// installed from the lock file when missing; nothing without npm (those tests then say so).
+pub fn node_modules() -> Result<(), String> {
+    let dir = frontend::root().join("e2e");
+    let wanted = ["@playwright/test", "socket.io-client"];
+    if !has("npm") || wanted.iter().all(|p| dir.join("node_modules").join(p).exists()) {
+        return Ok(());
+    }
+    let mut c = Command::new("npm");
+    // Playwright must never fetch a browser of its own: Debian's Chromium is used.
+    c.args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir).env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+    crate::run(c)
+}
+
 pub fn run() -> Result<(), String> {
     if let Some(why) = missing_prerequisite() {
         return Err(format!("cannot run the browser tests: {why}"));
@@ -36,12 +50,7 @@ pub fn run() -> Result<(), String> {
     crate::run(c)?;
 
     let dir = frontend::root().join("e2e");
-    if !dir.join("node_modules/@playwright/test").exists() {
-        let mut c = Command::new("npm");
-        // Playwright must never fetch a browser of its own: Debian's Chromium is used.
-        c.args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir).env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        crate::run(c)?;
-    }
+    node_modules()?;
     let mut c = Command::new("npx");
     c.args(["playwright", "test"]).current_dir(&dir).env("PETPIXEL_BIN", frontend::target_dir().join("release/petpixel"));
     crate::run(c)

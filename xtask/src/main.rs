@@ -54,8 +54,10 @@ fn task(name: &str, args: &[String]) -> Result<(), String> {
         "test" => {
             let rust_only = args.iter().any(|a| a == "--rust-only");
             let passthrough = args.iter().filter(|a| *a != "--rust-only");
-            // The builder's tests make real bundles from the compiled templates.
+            // The builder's tests make real bundles from the compiled templates; the realtime
+            // tests speak through the official Socket.IO client, run by Node.
             games::build()?;
+            e2e::node_modules()?;
             let mut c = cargo();
             // Unit, integration and doc tests; benchmarks run with `cargo xtask bench`, in release.
             // The web app builds for wasm32 only; its logic lives in crates it shares.

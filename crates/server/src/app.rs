@@ -21,7 +21,8 @@ use crate::error::AppError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{
-    activity, api_tokens, assets, auth, builds, files, health, jobs, projects, security_headers, telemetry, templates, urls, users,
+    activity, api_tokens, assets, auth, builds, email, files, health, jobs, notifications, projects, security_headers, telemetry,
+    templates, urls, users,
 };
 
 /// `/api/v1`: one line per path; each handler lives in the module named after its URL.
@@ -65,6 +66,12 @@ fn v1_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(urls::handlers::get_url, urls::handlers::delete_url))
         .routes(routes!(urls::handlers::deploy_url))
         .routes(routes!(urls::handlers::get_url_analytics))
+        .routes(routes!(notifications::handlers::list_notifications, notifications::handlers::send_notification))
+        .routes(routes!(notifications::handlers::get_unread_count))
+        .routes(routes!(notifications::handlers::read_notification))
+        .routes(routes!(notifications::handlers::read_all_notifications))
+        .routes(routes!(notifications::handlers::get_notification_preferences, notifications::handlers::update_notification_preferences))
+        .routes(routes!(email::handlers::list_emails))
         .merge(upload_routes())
 }
 
@@ -79,7 +86,7 @@ fn upload_routes() -> OpenApiRouter<AppState> {
 
 /// Every job kind the app runs, with the periodic ones.
 pub fn job_registry() -> jobs::Registry {
-    urls::register(builds::register(assets::register(jobs::Registry::builtin())))
+    email::register(notifications::register(urls::register(builds::register(assets::register(jobs::Registry::builtin())))))
 }
 
 fn api_routes() -> OpenApiRouter<AppState> {
@@ -135,7 +142,19 @@ fn games_router(state: AppState) -> Router {
 }
 
 pub fn router(state: AppState) -> Router {
-    games_router(state.clone()).merge(studio_router(state))
+    with_hub(state).0
+}
+
+/// The router, and its realtime hub's handle.
+fn with_hub(state: AppState) -> (Router, socketioxide::SocketIo) {
+    let hub = crate::realtime::hub(state.clone());
+    let router = games_router(state.clone())
+        .merge(studio_router(state))
+        // Outermost: `/socket.io/` is answered by the hub before any other layer sees it.
+        .layer(hub.layer)
+        // The hub's event feed stops once the last copy of this router is gone.
+        .layer(axum::Extension(hub.guard));
+    (router, hub.io)
 }
 
 fn studio_router(state: AppState) -> Router {
@@ -208,7 +227,13 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
         state.config.view_flush_interval,
         shutdown_signal(),
     ));
-    let app = router(state.clone());
+    let (app, io) = with_hub(state.clone());
+    // Sockets outlive requests: close them when shutdown begins, and their clients reconnect to
+    // another process (or to this one's successor).
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        io.close().await;
+    });
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
     // Every request has been answered: the views they counted are written now.
     let _ = flusher.await;

@@ -64,6 +64,12 @@ pub struct Config {
     pub heif_convert: String,
     /// Redis, for the event bus across processes (and, later, the cache); unset: in-process.
     pub redis_url: Option<SecretString>,
+    /// The SMTP server notifications are e-mailed through (`smtp://user:pass@host:587` with
+    /// STARTTLS, `smtps://` for TLS, `smtp://host:port?tls=none` for a local relay). Unset: the
+    /// outbox keeps them, for admins to read.
+    pub smtp_url: Option<SecretString>,
+    /// The sender of notification e-mails.
+    pub email_from: String,
     /// The Redis pub/sub channel events travel on (processes of one deployment share it).
     pub events_channel: String,
     /// How long a worker holds a job before another may take it (renewed while it runs).
@@ -187,6 +193,8 @@ impl Config {
             clamav_url: var("CLAMAV_URL"),
             heif_convert: var("PETPIXEL_HEIF_CONVERT").unwrap_or_else(|| "heif-convert".into()),
             redis_url: var("REDIS_URL").map(SecretString::from),
+            smtp_url: var("SMTP_URL").map(SecretString::from),
+            email_from: var("PETPIXEL_EMAIL_FROM").unwrap_or_else(|| "PetPixel Studio <studio@petpixel.invalid>".into()),
             events_channel: var("PETPIXEL_EVENTS_CHANNEL").unwrap_or_else(|| "petpixel:events".into()),
             job_lease: Duration::from_secs(parse_var("PETPIXEL_JOB_LEASE_SECS", 300)?),
             job_retry_base: Duration::from_secs(parse_var("PETPIXEL_JOB_RETRY_BASE_SECS", 10)?),
@@ -243,6 +251,8 @@ impl Config {
             clamav_url: None,
             heif_convert: "heif-convert".into(),
             redis_url: None,
+            smtp_url: None,
+            email_from: "PetPixel Studio <studio@petpixel.invalid>".into(),
             events_channel: "petpixel:events".into(),
             job_lease: Duration::from_secs(300),
             job_retry_base: Duration::from_secs(10),

@@ -14,7 +14,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use petpixel_types::event::Event;
+use petpixel_types::event::{Event, Payload};
 
 use crate::config::Config;
 use crate::events::Bus;
@@ -36,6 +36,8 @@ pub struct WriteTxn {
     txn: DatabaseTransaction,
     guard: Option<OwnedMutexGuard<()>>,
     events: std::sync::Mutex<Vec<Event>>,
+    /// Resources' states after the change, for the events about them.
+    payloads: std::sync::Mutex<Vec<Payload>>,
     bus: Bus,
 }
 
@@ -50,10 +52,15 @@ impl WriteTxn {
     /// Commits, lets the next writer in, then publishes the collected events. A transaction
     /// dropped without commit rolls back and publishes nothing.
     pub async fn commit(self) -> Result<(), sea_orm::DbErr> {
-        let WriteTxn { txn, guard, events, bus } = self;
+        let WriteTxn { txn, guard, events, payloads, bus } = self;
         txn.commit().await?;
         drop(guard);
-        let events = events.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut events = events.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let payloads = payloads.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+        for event in events.iter_mut().filter(|e| e.payload.is_none()) {
+            // The last state attached for the resource is the one it was left in.
+            event.payload = payloads.iter().rev().find(|p| Some(p.id()) == event.resource_id).cloned();
+        }
         if !events.is_empty() {
             bus.publish(events).await;
         }
@@ -63,6 +70,12 @@ impl WriteTxn {
     /// An event to publish if, and once, this transaction commits.
     pub fn stage(&self, event: Event) {
         self.events.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(event);
+    }
+
+    /// A resource's state after this change: the events about it carry it, so that no listener
+    /// (a browser tab, say) has to read it back.
+    pub fn attach(&self, payload: Payload) {
+        self.payloads.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(payload);
     }
 }
 
@@ -134,7 +147,20 @@ impl Db {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
-        Ok(WriteTxn { txn: self.conn.begin().await?, guard, events: Default::default(), bus: self.bus.clone() })
+        // IMMEDIATE on SQLite: the write lock is taken at BEGIN (waiting `busy_timeout` for
+        // another process's writer) rather than on the first write, where a transaction that has
+        // read an older snapshot could only fail ("database is locked", SQLITE_BUSY_SNAPSHOT).
+        let options = sea_orm::TransactionOptions {
+            sqlite_transaction_mode: self.write_lock.as_ref().map(|_| sea_orm::SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        Ok(WriteTxn {
+            txn: self.conn.begin_with_options(options).await?,
+            guard,
+            events: Default::default(),
+            payloads: Default::default(),
+            bus: self.bus.clone(),
+        })
     }
 
     pub fn backend(&self) -> DatabaseBackend {

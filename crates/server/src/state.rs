@@ -8,6 +8,7 @@ use crate::auth::password::Hasher;
 use crate::cache::Caches;
 use crate::config::Config;
 use crate::db::Db;
+use crate::email::Mailer;
 use crate::storage::Storage;
 use crate::urls::live::LiveGames;
 use crate::urls::views::Views;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub games: Arc<LiveGames>,
     /// Game views counted, not yet written.
     pub views: Arc<Views>,
+    /// Sends the outbox's e-mails; none without `SMTP_URL`.
+    pub mailer: Option<Mailer>,
 }
 
 impl AppState {
@@ -60,6 +63,7 @@ impl AppState {
         let games = LiveGames::new(config.cache_ttl, config.game_cache_bytes);
         db.bus.listen(games.clone());
         let views = Arc::new(Views::new());
-        Ok(AppState { config: Arc::new(config), db, jwt: Arc::new(jwt), hasher, storage, preview_key, caches, games, views })
+        let mailer = Mailer::from_config(&config)?;
+        Ok(AppState { config: Arc::new(config), db, jwt: Arc::new(jwt), hasher, storage, preview_key, caches, games, views, mailer })
     }
 }

@@ -64,9 +64,14 @@ pub struct ActivityPage {
 pub struct ActivityQuery {
     pub resource_type: Option<ResourceType>,
     pub resource_id: Option<Uuid>,
+    /// Who did it.
     pub user_id: Option<Uuid>,
+    /// A project's entries, its assets', URLs' and builds' included.
+    pub project_id: Option<Uuid>,
     /// The `next_cursor` of the previous page.
     pub before: Option<Uuid>,
+    /// Only entries newer than this one (the last one seen, to catch up after a reconnection).
+    pub after: Option<Uuid>,
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub limit: Option<i64>,
 }

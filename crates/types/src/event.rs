@@ -6,11 +6,15 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::activity::{ActivityEntry, ResourceType};
+use crate::asset::Asset;
+use crate::build::Build;
+use crate::notification::{Notification, ReadReceipt};
+use crate::project::Project;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
-    /// The activity entry the change was recorded as.
+    /// The activity entry the change was recorded as (or the notification it is).
     pub id: Uuid,
     /// What happened, as `resource.verb`: `project.updated`, `user.deactivated`, ...
     pub action: String,
@@ -21,6 +25,37 @@ pub struct Event {
     /// Who did it (none for the server's own work).
     pub actor_id: Option<Uuid>,
     pub at: DateTime<Utc>,
+    /// The activity entry in full, for the live feed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<ActivityEntry>,
+    /// The resource as the change left it, so that listeners need not read it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<Payload>,
+}
+
+/// A resource's state after a change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+pub enum Payload {
+    Project(Project),
+    Asset(Asset),
+    Build(Build),
+    Notification(Notification),
+    NotificationsRead(ReadReceipt),
+}
+
+impl Payload {
+    /// The resource it describes (the reader, for a read receipt).
+    pub fn id(&self) -> Uuid {
+        match self {
+            Payload::Project(p) => p.id,
+            Payload::Asset(a) => a.id,
+            Payload::Build(b) => b.id,
+            Payload::Notification(n) => n.id,
+            Payload::NotificationsRead(r) => r.user_id,
+        }
+    }
 }
 
 impl From<&ActivityEntry> for Event {
@@ -33,6 +68,8 @@ impl From<&ActivityEntry> for Event {
             project_id: e.project_id,
             actor_id: e.user_id,
             at: e.created_at,
+            entry: Some(e.clone()),
+            payload: None,
         }
     }
 }

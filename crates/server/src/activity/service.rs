@@ -125,7 +125,8 @@ pub async fn feed(conn: &impl ConnectionTrait, actor: &Actor, query: &ActivityQu
         resource_types,
         resource_id: query.resource_id,
         user_id: query.user_id,
-        project_id: None,
+        project_id: query.project_id,
+        after: query.after,
         include_deleted_projects: policy::is_admin(actor),
     };
     list(conn, filter, View::for_actor(actor), query.before, limit).await
@@ -139,8 +140,14 @@ pub async fn project_feed(conn: &impl ConnectionTrait, actor: &Actor, project_id
     if !live {
         return Err(AppError::not_found("project"));
     }
-    let filter =
-        Filter { resource_types: vec![], resource_id: None, user_id: None, project_id: Some(project_id), include_deleted_projects: false };
+    let filter = Filter {
+        resource_types: vec![],
+        resource_id: None,
+        user_id: None,
+        project_id: Some(project_id),
+        after: None,
+        include_deleted_projects: false,
+    };
     list(conn, filter, View::for_actor(actor), before, limit).await
 }
 
@@ -149,6 +156,8 @@ pub struct Filter {
     pub resource_id: Option<Uuid>,
     pub user_id: Option<Uuid>,
     pub project_id: Option<Uuid>,
+    /// Only entries newer than this one.
+    pub after: Option<Uuid>,
     /// Entries of soft-deleted projects too (admins).
     pub include_deleted_projects: bool,
 }
@@ -193,6 +202,9 @@ pub async fn list(conn: &impl ConnectionTrait, filter: Filter, view: View, befor
     }
     if let Some(before) = before {
         cond = cond.add(activity_logs::Column::Id.lt(before));
+    }
+    if let Some(after) = filter.after {
+        cond = cond.add(activity_logs::Column::Id.gt(after));
     }
     let mut rows =
         activity_logs::Entity::find().filter(cond).order_by_desc(activity_logs::Column::Id).limit(u64::from(limit) + 1).all(conn).await?;

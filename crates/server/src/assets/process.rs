@@ -8,6 +8,7 @@ use std::time::Duration;
 use chrono::Utc;
 use petpixel_types::activity::{ActionType, ResourceType};
 use petpixel_types::asset::{MediaKind, MediaType, ProcessingStatus};
+use petpixel_types::event::Payload as EventPayload;
 use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -166,6 +167,8 @@ async fn settle(
     let action_type = ActionType::Update;
     let entry = NewEntry::new(action, action_type, ResourceType::Asset, v.asset_id).project(asset.project_id).details(details);
     activity::record(&txn, &Audit::new(None, None, &client), entry).await?;
+    // The thumbnail's link goes with the event: an open project page shows it at once.
+    txn.attach(EventPayload::Asset(super::model::to_wire(state, store::find(&*txn, v.asset_id).await?).await?));
     txn.commit().await?;
     Ok(())
 }

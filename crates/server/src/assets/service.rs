@@ -2,6 +2,7 @@
 
 use petpixel_types::activity::{ActionType, ResourceType};
 use petpixel_types::asset::{Asset, AssetType, AssetVersion, FileLink, ProcessingStatus, UpdateAsset};
+use petpixel_types::event::Payload;
 use petpixel_types::{Action, Resource};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
@@ -150,8 +151,10 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, request: &UpdateA
     let after = model.update(&*txn).await?;
     let entry = NewEntry::new("asset.updated", ActionType::Update, ResourceType::Asset, id).project(after.project_id).changes(changes);
     activity::record(&txn, &Audit::from(actor), entry).await?;
+    let wire = model::to_wire(state, after).await?;
+    txn.attach(Payload::Asset(wire.clone()));
     txn.commit().await?;
-    model::to_wire(state, after).await
+    Ok(wire)
 }
 
 /// The rows go at once; the objects go in a job enqueued in the same transaction, so none is
@@ -183,7 +186,8 @@ pub async fn reprocess(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<A
         .project(asset.project_id)
         .details(json!({ "version": v.version }));
     activity::record(&txn, &Audit::from(actor), entry).await?;
-    let after = store::find(&*txn, id).await?;
+    let wire = model::to_wire(state, store::find(&*txn, id).await?).await?;
+    txn.attach(Payload::Asset(wire.clone()));
     txn.commit().await?;
-    model::to_wire(state, after).await
+    Ok(wire)
 }

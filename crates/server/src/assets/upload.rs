@@ -9,6 +9,7 @@ use petpixel_types::activity::{ActionType, ResourceType};
 use petpixel_types::asset::{
     sanitize_filename, too_large, unsupported, Asset, AssetType, MediaType, PresignUpload, PresignedUpload, ProcessingStatus,
 };
+use petpixel_types::event::Payload;
 use petpixel_types::{Action, Resource};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
@@ -371,9 +372,10 @@ async fn finish(state: &AppState, audit: &Audit<'_>, upload: asset_uploads::Mode
         NewEntry::new("asset.version_added", ActionType::Update, ResourceType::Asset, asset_id)
     };
     activity::record(&txn, audit, entry.project(upload.project_id).details(details)).await?;
-    let asset = store::find(&*txn, asset_id).await?;
+    let wire = model::to_wire(state, store::find(&*txn, asset_id).await?).await?;
+    txn.attach(Payload::Asset(wire.clone()));
     txn.commit().await?;
-    model::to_wire(state, asset).await
+    Ok(wire)
 }
 
 /// `POST /projects/{id}/assets/presign`: a link to PUT the file straight to storage.

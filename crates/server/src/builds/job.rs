@@ -10,6 +10,7 @@ use chrono::Utc;
 use petpixel_types::activity::{ActionType, ResourceType};
 use petpixel_types::asset::{MediaKind, MediaType, ProcessingStatus};
 use petpixel_types::build::{BuildStatus, BundleFile, SlotFailure};
+use petpixel_types::event::Payload as EventPayload;
 use petpixel_types::project::{GameConfig, PackageType};
 use petpixel_types::template::{self, AssetFacts, GameManifest, Resolved, Slot, SlotKind, Template};
 use petpixel_types::ValidationErrors;
@@ -79,6 +80,8 @@ pub async fn run(state: AppState, payload: Value) -> anyhow::Result<()> {
     building.started_at = Set(Some(Utc::now()));
     building.log = Set(json!(log.lines));
     let row = building.update(&*txn).await?;
+    let wire = model::to_wire(&state, row.clone())?;
+    txn.stage(crate::events::about("build.started", ResourceType::Build, Some(row.project_id), None, EventPayload::Build(wire)));
     txn.commit().await?;
 
     let (resolved, outcome) = match make(&state, &row, &mut log).await {
@@ -295,9 +298,10 @@ async fn settle(
     model.log = Set(json!(log.lines));
     let client = ClientInfo::system("builds");
     let txn = state.db.begin_write().await?;
-    model.update(&*txn).await?;
+    let done = model.update(&*txn).await?;
     let entry = NewEntry::new(action, ActionType::Update, ResourceType::Build, row.id).project(row.project_id).details(details);
     activity::record(&txn, &Audit::new(None, None, &client), entry).await?;
+    txn.attach(EventPayload::Build(model::to_wire(state, done)?));
     txn.commit().await?;
     Ok(())
 }

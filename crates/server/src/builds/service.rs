@@ -3,6 +3,7 @@
 use chrono::Utc;
 use petpixel_types::activity::{ActionType, ResourceType};
 use petpixel_types::build::{Build, BuildQuery, BuildStatus, CreateBuild};
+use petpixel_types::event::Payload;
 use petpixel_types::project::{GameConfig, PackageType};
 use petpixel_types::{Action, Page, Resource, ValidationErrors};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
@@ -70,8 +71,10 @@ pub async fn create(state: &AppState, actor: &Actor, project_id: Uuid, request: 
     let details = json!({ "template": template.id, "slots": request.slots.len() });
     let entry = NewEntry::new("build.queued", ActionType::Create, ResourceType::Build, id).project(project_id).details(details);
     activity::record(&txn, &Audit::from(actor), entry).await?;
+    let wire = model::to_wire(state, row)?;
+    txn.attach(Payload::Build(wire.clone()));
     txn.commit().await?;
-    model::to_wire(state, row)
+    Ok(wire)
 }
 
 /// A project's builds, newest first.

@@ -13,6 +13,8 @@ pub struct Model {
     pub read: bool,
     pub read_at: Option<DateTimeUtc>,
     pub data: Option<Json>,
+    /// Holds a reminder to once per thing it is about.
+    pub dedupe_key: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

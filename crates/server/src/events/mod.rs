@@ -7,10 +7,28 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use petpixel_types::event::Event;
+use petpixel_types::activity::ResourceType;
+use petpixel_types::event::{Event, Payload};
 use petpixel_types::health::ComponentHealth;
 use redis::aio::ConnectionManager;
 use tokio::sync::broadcast;
+use uuid::Uuid;
+
+/// A change with no activity entry of its own (a build starting, a notification): told with
+/// the state it left.
+pub fn about(action: &str, resource_type: ResourceType, project_id: Option<Uuid>, actor_id: Option<Uuid>, payload: Payload) -> Event {
+    Event {
+        id: Uuid::now_v7(),
+        action: action.to_owned(),
+        resource_type,
+        resource_id: Some(payload.id()),
+        project_id,
+        actor_id,
+        at: chrono::Utc::now(),
+        entry: None,
+        payload: Some(payload),
+    }
+}
 
 /// How many events a slow subscriber may fall behind before it misses some (and is told so).
 const CAPACITY: usize = 1024;

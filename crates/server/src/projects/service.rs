@@ -1,5 +1,6 @@
 use chrono::{NaiveDate, Utc};
 use petpixel_types::activity::{ActionType, ResourceType};
+use petpixel_types::event::Payload;
 use petpixel_types::project::{
     AssigneeFilter, CreateProject, Project, ProjectDetail, ProjectFilter, ProjectQuery, ProjectStatus, SortKey, TransitionError,
     UpdateProject,
@@ -62,6 +63,13 @@ pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> ApiResult<projects::
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("project"))
+}
+
+/// Whether `actor` may read the project (it exists, is not deleted, and is theirs to read).
+pub async fn readable(conn: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ApiResult<()> {
+    policy::require(actor, Resource::Projects, Action::Read)?;
+    let project = find(conn, id).await?;
+    policy::require_on_project(actor, Resource::Projects, Action::Read, project.assigned_artist_id)
 }
 
 async fn with_artist(conn: &impl ConnectionTrait, p: &projects::Model) -> ApiResult<Project> {
@@ -316,6 +324,7 @@ pub async fn create(state: &AppState, actor: &Actor, order: &CreateProject) -> A
     let wire = to_wire(&project, None, today())?;
     let entry = NewEntry::new("project.created", ActionType::Create, ResourceType::Project, project.id).details(json!({ "project": wire }));
     activity::record(&txn, &Audit::from(actor), entry).await?;
+    txn.attach(Payload::Project(wire.clone()));
     txn.commit().await?;
     Ok(wire)
 }
@@ -353,11 +362,12 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, request: &UpdateP
     if let Some(v) = changes.game_config {
         model.game_config = Set(json!(v));
     }
-    save(txn, actor, &before, model, "project.updated").await
+    save(state, txn, actor, &before, model, "project.updated").await
 }
 
 /// Writes a changed project with its activity entry, or returns it untouched if nothing changed.
 async fn save(
+    state: &AppState,
     txn: crate::db::WriteTxn,
     actor: &Actor,
     before: &projects::Model,
@@ -392,7 +402,9 @@ async fn save(
         NewEntry::new(action, ActionType::Update, ResourceType::Project, after.id).changes(changes),
     )
     .await?;
+    crate::notifications::rules::project_changed(state, &txn, actor, before, &after).await?;
     let wire = with_artist(&*txn, &after).await?;
+    txn.attach(Payload::Project(wire.clone()));
     txn.commit().await?;
     Ok(wire)
 }
@@ -414,7 +426,7 @@ pub async fn set_status(state: &AppState, actor: &Actor, id: Uuid, to: ProjectSt
     let mut model: projects::ActiveModel = before.clone().into();
     model.status = Set(to.as_str().into());
     model.completed_at = Set(if to == ProjectStatus::Complete { Some(Utc::now()) } else { None });
-    save(txn, actor, &before, model, "project.status_changed").await
+    save(state, txn, actor, &before, model, "project.status_changed").await
 }
 
 pub async fn set_assignee(state: &AppState, actor: &Actor, id: Uuid, artist_id: Option<Uuid>) -> ApiResult<Project> {
@@ -430,7 +442,7 @@ pub async fn set_assignee(state: &AppState, actor: &Actor, id: Uuid, artist_id: 
     let mut model: projects::ActiveModel = before.clone().into();
     model.assigned_artist_id = Set(artist_id);
     let action = if artist_id.is_some() { "project.assigned" } else { "project.unassigned" };
-    save(txn, actor, &before, model, action).await
+    save(state, txn, actor, &before, model, action).await
 }
 
 pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<()> {

@@ -99,6 +99,8 @@ mod tests {
             project_id: None,
             actor_id: None,
             at: Utc::now(),
+            entry: None,
+            payload: None,
         }
     }
 

@@ -232,7 +232,7 @@ async fn artists_build_their_own_projects_and_managers_delete_builds() {
     assert_eq!(app.delete(&format!("/api/v1/builds/{id}"), &d.manager.token).await.status, StatusCode::CONFLICT, "still queued");
     process(&app).await;
     let ready = app.get(&format!("/api/v1/builds/{id}"), &artist.token).await;
-    assert_eq!(ready.body["status"], "ready");
+    assert_eq!(ready.body["status"], "ready", "{:?}", ready.body);
     assert_eq!(ready.body["created_by"], json!(artist.id));
     assert_eq!(app.delete(&format!("/api/v1/builds/{id}"), &artist.token).await.status, StatusCode::FORBIDDEN);
 

@@ -360,3 +360,89 @@ async fn views_counted_in_memory_are_written_when_the_server_stops_gracefully() 
         .unwrap();
     assert_eq!(daily, 37);
 }
+
+#[tokio::test]
+async fn the_hub_and_the_outbox_act_as_one_service_across_processes() {
+    let Ok(redis) = std::env::var("TEST_REDIS_URL") else {
+        eprintln!("TEST_REDIS_URL is not set: the two-process test runs in .ci/run");
+        return;
+    };
+    if !crate::smtp::available() {
+        return;
+    }
+    let sink = crate::smtp::Sink::start(crate::smtp::free_port()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::new(Some(&dir.path().join("studio.db"))).await;
+    let env = vec![
+        ("DATABASE_URL", database.url.clone()),
+        ("PETPIXEL_DATA_DIR", dir.path().display().to_string()),
+        ("PETPIXEL_JWT_SECRET", SECRET.to_owned()),
+        ("REDIS_URL", redis),
+        ("PETPIXEL_EVENTS_CHANNEL", format!("petpixel:test:{}", uuid::Uuid::now_v7().simple())),
+        ("PETPIXEL_JOB_POLL_MS", "20".to_owned()),
+        ("SMTP_URL", format!("smtp://127.0.0.1:{}", sink.port)),
+    ];
+    let status = petpixel(&env).args(["create-admin", "--email", "admin@studio.example", "--password", PASSWORD]).status().unwrap();
+    assert!(status.success());
+    let a = serve(&env).await;
+    let b = serve(&env).await;
+    let admin = login(&a, "admin@studio.example").await;
+    let (status, artist) = call(
+        &a,
+        Method::POST,
+        "/api/v1/users",
+        Some(&admin),
+        Some(json!({ "email": "iris@studio.example", "password": PASSWORD, "first_name": "Iris", "role": "artist" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{artist}");
+    let iris = login(&b, "iris@studio.example").await;
+    let (_, project) = call(&a, Method::POST, "/api/v1/projects", Some(&admin), Some(TestApp::order(json!({ "pet_name": "Olive" })))).await;
+    let project_id = project["id"].as_str().unwrap().to_owned();
+
+    // Iris is connected to B; the admin works through A.
+    let Some(mut probe) = crate::probe::start(&b.base).await else { return };
+    probe.connect("iris", Some(&iris)).await.unwrap();
+    assert_eq!(probe.subscribe("iris", &project_id).await["ok"], true);
+    let path = format!("/api/v1/projects/{project_id}");
+    let (status, _) = call(&a, Method::PUT, &format!("{path}/assignee"), Some(&admin), Some(json!({ "artist_id": artist["id"] }))).await;
+    assert_eq!(status, StatusCode::OK);
+    let told = probe.event("iris", "notification", |n| n["kind"] == "assigned").await.expect("B's client hears what A did");
+    assert_eq!(told["project_id"], project_id.as_str());
+    let (status, _) = call(&a, Method::PUT, &format!("{path}/status"), Some(&admin), Some(json!({ "status": "in_progress" }))).await;
+    assert_eq!(status, StatusCode::OK);
+    let moved = probe.event("iris", "project:updated", |p| p["status"] == "in_progress").await.expect("project:updated");
+    assert_eq!(moved["pet_name"], "Olive");
+    assert!(probe.event("iris", "activity", |e| e["action"] == "project.status_changed").await.is_some());
+    // Once each, though both processes hear every event.
+    assert!(!probe.hears("iris", "project:updated", Duration::from_millis(500), |p| p["status"] == "in_progress").await, "delivered once");
+
+    // Messages sent through both processes: both workers race for the outbox, each e-mail goes
+    // out once.
+    for i in 0..12 {
+        let through = if i % 2 == 0 { &a } else { &b };
+        let (status, body) = call(
+            through,
+            Method::POST,
+            "/api/v1/notifications",
+            Some(&admin),
+            Some(json!({ "user_id": artist["id"], "title": format!("Message {i}") })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    // The assignment's e-mail too (status changes are not e-mailed by default).
+    let received = sink.wait_for(13, Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let received = if received.len() == 13 { sink.messages() } else { received };
+    assert_eq!(received.len(), 13, "{received:#?}");
+    let mut subjects: Vec<String> =
+        received.iter().filter_map(|m| m.lines().find_map(|l| l.strip_prefix("Subject: ").map(str::to_owned))).collect();
+    subjects.sort();
+    subjects.dedup();
+    assert_eq!(subjects.len(), 13, "each message once: {subjects:?}");
+    let (_, sent) = call(&b, Method::GET, "/api/v1/emails?status=sent", Some(&admin), None).await;
+    assert_eq!(sent["total"], 13);
+    probe.close().await;
+    drop((a, b));
+}

@@ -114,6 +114,15 @@ impl TestApp {
         TestApp { state, router, _database: database, _dir: dir }
     }
 
+    /// Serves the router on a free port (for Socket.IO clients); the base URL.
+    pub async fn serve(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let router = self.router.clone();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        base
+    }
+
     /// The router under test, for callers that bring their own requests (the typed client).
     pub fn router(&self) -> Router {
         self.router.clone()

@@ -14,11 +14,15 @@ async fn client_side_routes_get_the_app_shell_and_server_paths_never_do() {
         let reply = app.request(Method::GET, route, None, None).await;
         assert_eq!((reply.status, reply.body.clone()), (root.status, root.body.clone()), "{route}");
     }
-    for server_path in ["/api/v1/nothing", "/api", "/metrics/x", "/socket.io/x"] {
+    for server_path in ["/api/v1/nothing", "/api", "/metrics/x"] {
         let reply = app.request(Method::GET, server_path, None, None).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{server_path}");
         assert!(reply.is_problem(), "{server_path}");
     }
+    // The realtime hub answers its own path, a malformed handshake included.
+    let hub = app.request(Method::GET, "/socket.io/x", None, None).await;
+    assert_eq!(hub.status, StatusCode::BAD_REQUEST);
+    assert!(!hub.headers.get("content-type").is_some_and(|v| v.to_str().unwrap().starts_with("text/html")));
     // A game address no one has: the games' own page, sandboxed, never the studio's shell.
     let game = app.request(Method::GET, "/g/buttercup-sunny", None, None).await;
     assert_eq!(game.status, StatusCode::NOT_FOUND);

@@ -1,0 +1,92 @@
+//! The `email.send` job: one message over SMTP.
+
+use chrono::Utc;
+use lettre::message::header::ContentType;
+use lettre::message::Mailbox;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use petpixel_types::notification::EmailStatus;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::ATTEMPTS;
+use crate::config::Config;
+use crate::entities::email_outbox;
+use crate::state::AppState;
+
+/// The SMTP connection pool and sender, built once per process from `SMTP_URL`.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl Mailer {
+    /// `None` without `SMTP_URL`.
+    pub fn from_config(config: &Config) -> anyhow::Result<Option<Self>> {
+        let Some(url) = &config.smtp_url else { return Ok(None) };
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
+            .map_err(|e| anyhow::anyhow!("SMTP_URL is not a valid SMTP address: {e}"))?
+            .timeout(Some(std::time::Duration::from_secs(20)))
+            .build();
+        let from = config.email_from.parse().map_err(|e| anyhow::anyhow!("PETPIXEL_EMAIL_FROM is not a valid address: {e}"))?;
+        Ok(Some(Mailer { transport, from }))
+    }
+
+    async fn send(&self, row: &email_outbox::Model) -> anyhow::Result<()> {
+        let message = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(row.to_address.parse()?)
+            .subject(&row.subject)
+            // Lets a receiving server drop a second copy of the same message.
+            .message_id(Some(format!("<{}@petpixel.studio>", row.id)))
+            .header(ContentType::TEXT_PLAIN)
+            .body(row.body.clone())?;
+        self.transport.send(message).await?;
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+struct Job {
+    email_id: Uuid,
+}
+
+pub async fn run(state: AppState, payload: Value) -> anyhow::Result<()> {
+    let Job { email_id } = serde_json::from_value(payload)?;
+    let Some(row) = email_outbox::Entity::find_by_id(email_id).one(&state.db.conn).await? else { return Ok(()) };
+    if row.status != EmailStatus::Pending.as_str() {
+        return Ok(());
+    }
+    let Some(mailer) = &state.mailer else {
+        return mark(&state, email_id, EmailStatus::Held, row.attempts, None).await;
+    };
+    let attempts = row.attempts + 1;
+    match mailer.send(&row).await {
+        Ok(()) => mark(&state, email_id, EmailStatus::Sent, attempts, None).await,
+        Err(e) => {
+            let error = format!("{e:#}");
+            let status = if attempts >= ATTEMPTS { EmailStatus::Failed } else { EmailStatus::Pending };
+            mark(&state, email_id, status, attempts, Some(&error)).await?;
+            // The job's retry (with its backoff) tries again.
+            Err(anyhow::anyhow!("sending e-mail {email_id} failed: {error}"))
+        }
+    }
+}
+
+async fn mark(state: &AppState, id: Uuid, status: EmailStatus, attempts: i32, error: Option<&str>) -> anyhow::Result<()> {
+    let txn = state.db.begin_write().await?;
+    let mut update = email_outbox::Entity::update_many()
+        .col_expr(email_outbox::Column::Status, Expr::value(status.as_str()))
+        .col_expr(email_outbox::Column::Attempts, Expr::value(attempts))
+        .col_expr(email_outbox::Column::LastError, Expr::value(error.map(str::to_owned)));
+    if status == EmailStatus::Sent {
+        update = update.col_expr(email_outbox::Column::SentAt, Expr::value(Some(Utc::now())));
+    }
+    update.filter(email_outbox::Column::Id.eq(id)).exec(&*txn).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! Who is told of what. Each notification is written on the transaction of the change that
+//! causes it, with its live event and, if its reader wants one, its e-mail: all of it commits
+//! with the change, or none of it.
+
+use chrono::Utc;
+use petpixel_types::activity::ResourceType;
+use petpixel_types::event::Payload;
+use petpixel_types::notification::{Notification, NotificationKind};
+use petpixel_types::project::ProjectStatus;
+use petpixel_types::user::display_name;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use super::mentions;
+use super::model::{self, About};
+use super::service::email_wanted;
+use crate::actor::Actor;
+use crate::db::WriteTxn;
+use crate::email::outbox::{self, Message};
+use crate::entities::{notifications, projects, users};
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+pub struct NewNotification {
+    pub user_id: Uuid,
+    pub kind: NotificationKind,
+    pub title: String,
+    pub message: Option<String>,
+    pub about: About,
+    /// Holds it to once per key (a deadline reminder per project and date).
+    pub dedupe_key: Option<String>,
+}
+
+/// Writes the notification, stages its event and queues its e-mail. `None` when its reader is
+/// gone or deactivated, or one with the same key exists.
+pub async fn notify(state: &AppState, txn: &WriteTxn, new: NewNotification) -> ApiResult<Option<Notification>> {
+    let Some(reader) = users::Entity::find_by_id(new.user_id).filter(users::Column::Active.eq(true)).one(&**txn).await? else {
+        return Ok(None);
+    };
+    let row = notifications::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(new.user_id),
+        kind: Set(new.kind.as_str().into()),
+        title: Set(new.title.chars().take(255).collect()),
+        message: Set(new.message),
+        read: Set(false),
+        read_at: Set(None),
+        data: Set(Some(new.about.to_json())),
+        created_at: Set(Utc::now()),
+        dedupe_key: Set(new.dedupe_key),
+    };
+    let id = row.id.clone().unwrap();
+    let inserted = notifications::Entity::insert(row)
+        .on_conflict(OnConflict::column(notifications::Column::DedupeKey).do_nothing().to_owned())
+        .exec_without_returning(&**txn)
+        .await?;
+    if inserted == 0 {
+        return Ok(None);
+    }
+    let stored = notifications::Entity::find_by_id(id).one(&**txn).await?.ok_or_else(|| anyhow::anyhow!("a notification vanished"))?;
+    let wire = model::to_wire(stored)?;
+    txn.stage(crate::events::about(
+        "notification.created",
+        ResourceType::Notification,
+        wire.project_id,
+        wire.actor_id,
+        Payload::Notification(wire.clone()),
+    ));
+    if email_wanted(&**txn, new.user_id, new.kind).await? {
+        outbox::queue(
+            &**txn,
+            Message { to: reader.email, subject: wire.title.clone(), body: body(state, &wire), notification_id: Some(id) },
+        )
+        .await?;
+    }
+    Ok(Some(wire))
+}
+
+fn body(state: &AppState, n: &Notification) -> String {
+    let mut text = String::new();
+    if let Some(message) = &n.message {
+        text.push_str(message);
+        text.push_str("\n\n");
+    }
+    if let Some(project) = n.project_id {
+        text.push_str(&format!("Open the project: {}/projects/{project}\n\n", state.config.public_url.trim_end_matches('/')));
+    }
+    text.push_str(&format!(
+        "-- \nPetPixel Studio. You get this e-mail for \"{}\"; choose which e-mails you get on your profile page: {}/profile\n",
+        n.kind.label(),
+        state.config.public_url.trim_end_matches('/')
+    ));
+    text
+}
+
+/// The notifications a project change makes: to the artist it was given to and the one it was
+/// taken from, to its artist when someone else moves its status, and to whoever its notes newly
+/// mention. Never to the person who made the change.
+pub async fn project_changed(
+    state: &AppState,
+    txn: &WriteTxn,
+    actor: &Actor,
+    before: &projects::Model,
+    after: &projects::Model,
+) -> ApiResult<()> {
+    let me = users::Entity::find_by_id(actor.user_id).one(&**txn).await?;
+    let actor_name = me.as_ref().map(|u| display_name(u.first_name.as_deref(), u.last_name.as_deref(), &u.email));
+    let who = actor_name.clone().unwrap_or_else(|| actor.email.clone());
+    let about = || About { project_id: Some(after.id), actor_id: Some(actor.user_id), actor_name: actor_name.clone() };
+    let pet = &after.pet_name;
+    let others = |id: Option<Uuid>| id.filter(|id| *id != actor.user_id);
+
+    if before.assigned_artist_id != after.assigned_artist_id {
+        if let Some(to) = others(after.assigned_artist_id) {
+            let message = match after.deadline {
+                Some(d) => format!("{}'s {} game, due {}.", after.customer_name, after.package_type, d.format("%e %B").to_string().trim()),
+                None => format!("{}'s {} game.", after.customer_name, after.package_type),
+            };
+            let title = format!("{who} assigned {pet}'s game to you");
+            notify(state, txn, new(to, NotificationKind::Assigned, title, Some(message), about())).await?;
+        }
+        if let Some(from) = others(before.assigned_artist_id) {
+            let title = format!("{pet}'s game is no longer assigned to you");
+            let message = format!("{who} changed who works on it.");
+            notify(state, txn, new(from, NotificationKind::Unassigned, title, Some(message), about())).await?;
+        }
+    }
+    if before.status != after.status {
+        // A new artist hears of the assignment; the status is in it.
+        if let Some(artist) = others(after.assigned_artist_id).filter(|_| before.assigned_artist_id == after.assigned_artist_id) {
+            let label = |s: &str| s.parse::<ProjectStatus>().map(|s| s.label()).unwrap_or("another status");
+            let title = format!("{pet}'s game moved to {}", label(&after.status));
+            let message = format!("{who} moved it from {} to {}.", label(&before.status), label(&after.status));
+            notify(state, txn, new(artist, NotificationKind::StatusChanged, title, Some(message), about())).await?;
+        }
+    }
+    let old = before.notes.as_deref().map(mentions::handles).unwrap_or_default();
+    let fresh: Vec<String> =
+        after.notes.as_deref().map(mentions::handles).unwrap_or_default().into_iter().filter(|h| !old.contains(h)).collect();
+    if !fresh.is_empty() {
+        let line = after.notes.as_deref().and_then(|notes| notes.lines().find(|l| l.contains('@'))).unwrap_or_default();
+        let excerpt: String = line.chars().take(300).collect();
+        for user in mentioned(&**txn, &fresh).await? {
+            if Some(user) == others(Some(user)) {
+                let title = format!("{who} mentioned you in {pet}'s notes");
+                notify(state, txn, new(user, NotificationKind::Mention, title, Some(excerpt.clone()), about())).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn new(user_id: Uuid, kind: NotificationKind, title: String, message: Option<String>, about: About) -> NewNotification {
+    NewNotification { user_id, kind, title, message, about, dedupe_key: None }
+}
+
+/// The active people `handles` name.
+async fn mentioned(conn: &impl ConnectionTrait, handles: &[String]) -> ApiResult<Vec<Uuid>> {
+    let people = users::Entity::find().filter(users::Column::Active.eq(true)).all(conn).await?;
+    Ok(people
+        .into_iter()
+        .filter(|u| handles.iter().any(|h| mentions::names(h, &u.email, u.first_name.as_deref(), u.last_name.as_deref())))
+        .map(|u| u.id)
+        .collect())
+}

@@ -1,0 +1,105 @@
+//! A socket's life: the handshake's token is checked before it connects (a bad one gets a
+//! `connect_error` saying why), then it joins the rooms its permissions allow, and `subscribe`
+//! joins a project's room if its user may read that project.
+
+use petpixel_types::activity::ResourceType;
+use petpixel_types::auth::AuthMethod;
+use petpixel_types::realtime::{Subscribe, SubscribeReply, SUBSCRIBE, UNSUBSCRIBE};
+use petpixel_types::{Action, Resource, Scope};
+use serde::Deserialize;
+use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
+
+use super::rooms;
+use crate::actor::{Actor, ClientInfo};
+use crate::auth::{secret, service as auth};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::{policy, projects};
+
+#[derive(Debug, Deserialize)]
+pub struct Handshake {
+    token: Option<String>,
+}
+
+/// The `connect_error` message: the same words a refused HTTP request gets.
+#[derive(Debug)]
+pub struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub async fn authenticate(socket: SocketRef, State(state): State<AppState>, auth: TryData<Handshake>) -> Result<(), Refused> {
+    let token = auth.0.ok().and_then(|h| h.token).map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    let Some(token) = token else {
+        return Err(Refused("Log in first: send the access token as `auth.token`.".into()));
+    };
+    let client = ClientInfo::from_parts(socket.req_parts(), state.config.trusted_hops());
+    let actor = auth::authenticate(&state, &token, client).await.map_err(|e| Refused(reason(e)))?;
+    let token_id = match actor.method {
+        AuthMethod::ApiToken => secret::parse_api_token(&token).map(|(id, _)| id),
+        _ => None,
+    };
+    socket.extensions.insert(Joined { actor, token_id });
+    Ok(())
+}
+
+/// What a connected socket is known by.
+#[derive(Debug, Clone)]
+pub struct Joined {
+    actor: Actor,
+    token_id: Option<uuid::Uuid>,
+}
+
+pub async fn connected(socket: SocketRef, Extension(joined): Extension<Joined>) {
+    let actor = &joined.actor;
+    let mut own = vec![rooms::user(actor.user_id)];
+    own.extend(actor.session_id.map(rooms::session));
+    own.extend(joined.token_id.map(rooms::token));
+    if actor.permissions.scope(Resource::Projects, Action::Read) == Some(Scope::Any) {
+        own.push(rooms::ALL_PROJECTS.into());
+    }
+    let details = policy::sees_client_details(actor);
+    own.extend(policy::readable_activity_types(actor).into_iter().map(|t: ResourceType| rooms::feed(t, details)));
+    socket.join(own);
+    socket.on(SUBSCRIBE, subscribe);
+    socket.on(UNSUBSCRIBE, unsubscribe);
+}
+
+async fn subscribe(
+    socket: SocketRef,
+    State(state): State<AppState>,
+    Extension(joined): Extension<Joined>,
+    TryData(request): TryData<Subscribe>,
+    ack: AckSender,
+) {
+    let reply = match request {
+        Err(_) => SubscribeReply { ok: false, error: Some("Send `{\"project_id\": \"<uuid>\"}`.".into()) },
+        Ok(Subscribe { project_id }) => match projects::service::readable(&state.db.conn, &joined.actor, project_id).await {
+            Ok(()) => {
+                socket.join(rooms::project(project_id));
+                SubscribeReply { ok: true, error: None }
+            }
+            Err(e) => SubscribeReply { ok: false, error: Some(reason(e)) },
+        },
+    };
+    let _ = ack.send(&reply);
+}
+
+async fn unsubscribe(socket: SocketRef, TryData(request): TryData<Subscribe>, ack: AckSender) {
+    let reply = match request {
+        Ok(Subscribe { project_id }) => {
+            socket.leave(rooms::project(project_id));
+            SubscribeReply { ok: true, error: None }
+        }
+        Err(_) => SubscribeReply { ok: false, error: Some("Send `{\"project_id\": \"<uuid>\"}`.".into()) },
+    };
+    let _ = ack.send(&reply);
+}
+
+fn reason(e: AppError) -> String {
+    let problem = e.to_problem();
+    problem.detail.unwrap_or(problem.title)
+}

@@ -1,0 +1,148 @@
+//! The realtime hub through the official Socket.IO client: the handshake's token, rooms by
+//! permission, events after commit with full payloads, none for a failed change, sockets closed
+//! when their credentials end.
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use petpixel_types::Role;
+use serde_json::{json, Value};
+
+use crate::probe;
+use crate::support::TestApp;
+
+const QUIET: Duration = Duration::from_millis(600);
+
+#[tokio::test]
+async fn the_handshake_token_is_checked() {
+    let app = TestApp::new().await;
+    let artist = app.user(Role::Artist).await;
+    let Some(mut probe) = probe::start(&app.serve().await).await else { return };
+
+    let missing = probe.connect("none", None).await.unwrap_err();
+    assert!(missing.contains("auth.token"), "{missing}");
+    let bad = probe.connect("bad", Some("not-a-token")).await.unwrap_err();
+    assert!(bad.contains("invalid or has expired"), "{bad}");
+    let forged = probe.connect("forged", Some("pp_0123456789abcdef0123456789abcdef_nope")).await.unwrap_err();
+    assert!(forged.contains("API token"), "{forged}");
+    probe.connect("artist", Some(&artist.token)).await.unwrap();
+
+    // An API token works too, and is closed the moment it is revoked.
+    let manager = app.user(Role::Manager).await;
+    let created =
+        app.post("/api/v1/api-tokens", &manager.token, json!({ "name": "shop", "scopes": ["projects:read"], "expires_in_days": 30 })).await;
+    let secret = created.body["secret"].as_str().unwrap().to_owned();
+    probe.connect("shop", Some(&secret)).await.unwrap();
+    let revoked = app.delete(&format!("/api/v1/api-tokens/{}", created.body["id"].as_str().unwrap()), &manager.token).await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT);
+    assert_eq!(probe.disconnected("shop").await.as_deref(), Some("io server disconnect"));
+    assert!(probe.connect("shop-again", Some(&secret)).await.unwrap_err().contains("revoked"));
+    probe.close().await;
+}
+
+#[tokio::test]
+async fn a_project_room_is_joined_only_where_the_user_may_read() {
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    let project = app.project(&manager.token, json!({})).await;
+    let id = project["id"].as_str().unwrap();
+    // A token for the shop that may read users, not projects.
+    let created =
+        app.post("/api/v1/api-tokens", &manager.token, json!({ "name": "hr", "scopes": ["users:read"], "expires_in_days": 1 })).await;
+    let hr = created.body["secret"].as_str().unwrap().to_owned();
+    let Some(mut probe) = probe::start(&app.serve().await).await else { return };
+    probe.connect("manager", Some(&manager.token)).await.unwrap();
+    probe.connect("hr", Some(&hr)).await.unwrap();
+
+    assert_eq!(probe.subscribe("manager", id).await, json!({ "ok": true }));
+    let refused = probe.subscribe("hr", id).await;
+    assert_eq!(refused["ok"], false);
+    assert!(refused["error"].as_str().unwrap().contains("projects:read"), "{refused}");
+    let unknown = probe.subscribe("manager", &uuid::Uuid::now_v7().to_string()).await;
+    assert_eq!(unknown["ok"], false);
+    let malformed = probe.emit("manager", "subscribe", json!({ "project_id": "nope" })).await;
+    assert_eq!(malformed["ok"], false);
+
+    // A change reaches the room's member, not the refused socket, and not another project's room.
+    let renamed = app.patch(&format!("/api/v1/projects/{id}"), &manager.token, json!({ "pet_name": "Biscuit" })).await;
+    assert_eq!(renamed.status, StatusCode::OK);
+    let heard = probe.event("manager", "project:updated", |p| p["pet_name"] == "Biscuit").await.expect("the member hears it");
+    assert_eq!(heard, renamed.body, "the payload is the project as the API answers it");
+    assert!(!probe.hears("hr", "project:updated", QUIET, |_| true).await);
+    // The feed: user-scoped readers see user activity, not project activity.
+    assert!(!probe.hears("hr", "activity", QUIET, |e| e["action"] == "project.updated").await);
+    probe.close().await;
+}
+
+#[tokio::test]
+async fn events_come_after_commit_with_full_payloads_and_none_for_a_failed_change() {
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    let artist = app.user(Role::Artist).await;
+    let project = app.project(&manager.token, json!({ "pet_name": "Mochi" })).await;
+    let id = project["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/projects/{id}");
+    assert_eq!(app.put(&format!("{path}/assignee"), &manager.token, json!({ "artist_id": artist.id })).await.status, StatusCode::OK);
+    let base = app.serve().await;
+    let Some(mut probe) = probe::start(&base).await else { return };
+    probe.connect("artist", Some(&artist.token)).await.unwrap();
+    probe.connect("manager", Some(&manager.token)).await.unwrap();
+    assert_eq!(probe.subscribe("artist", &id).await["ok"], true);
+
+    let moved = app.put(&format!("{path}/status"), &manager.token, json!({ "status": "in_progress" })).await;
+    assert_eq!(moved.status, StatusCode::OK);
+    let heard = probe.event("artist", "project:updated", |p| p["status"] == "in_progress").await.expect("project:updated");
+    assert_eq!(heard["pet_name"], "Mochi");
+    assert_eq!(heard["version"], moved.body["version"]);
+    assert_eq!(heard["assigned_artist"]["id"], artist.id.to_string());
+    // The board hears it without subscribing.
+    assert!(probe.event("manager", "project:updated", |p| p["status"] == "in_progress").await.is_some());
+    let entry = probe.event("artist", "activity", |e| e["action"] == "project.status_changed").await.expect("activity");
+    assert_eq!(entry["details"]["changes"]["status"], json!({ "from": "backlog", "to": "in_progress" }));
+    assert_eq!(entry["ip_address"], Value::Null, "an artist does not see where the manager works from");
+    let full = probe.event("manager", "activity", |e| e["action"] == "project.status_changed").await.unwrap();
+    assert_eq!(full["ip_address"], "203.0.113.7", "a manager does");
+    // The artist is told: someone else moved their project.
+    let told = probe.event("artist", "notification", |n| n["kind"] == "status_changed").await.expect("a notification");
+    assert_eq!(told["project_id"], id.as_str());
+    assert!(told["title"].as_str().unwrap().contains("Mochi"), "{told}");
+
+    // Refused changes commit nothing and tell no one.
+    let stale = app
+        .send(
+            axum::http::Request::builder()
+                .method("PATCH")
+                .uri(&path)
+                .header("authorization", format!("Bearer {}", manager.token))
+                .header("content-type", "application/json")
+                .header("if-match", "\"1\"")
+                .body(axum::body::Body::from(r#"{"pet_name":"Stale"}"#))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let invalid = app.patch(&path, &manager.token, json!({ "customer_email": "not an address" })).await;
+    assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let skipped = app.put(&format!("{path}/status"), &manager.token, json!({ "status": "complete" })).await;
+    assert_eq!(skipped.status, StatusCode::CONFLICT);
+    assert!(!probe.hears("artist", "project:updated", QUIET, |_| true).await, "no event for a refused change");
+    assert!(!probe.hears("manager", "activity", Duration::ZERO, |_| true).await);
+    probe.close().await;
+}
+
+#[tokio::test]
+async fn a_deactivated_users_sockets_are_closed_and_stay_out() {
+    let app = TestApp::new().await;
+    let admin = app.user(Role::Admin).await;
+    let artist = app.user(Role::Artist).await;
+    let Some(mut probe) = probe::start(&app.serve().await).await else { return };
+    probe.connect("tab1", Some(&artist.token)).await.unwrap();
+    probe.connect("tab2", Some(&artist.token)).await.unwrap();
+    let off = app.patch(&format!("/api/v1/users/{}", artist.id), &admin.token, json!({ "active": false })).await;
+    assert_eq!(off.status, StatusCode::OK, "{:?}", off.body);
+    assert_eq!(probe.disconnected("tab1").await.as_deref(), Some("io server disconnect"));
+    assert_eq!(probe.disconnected("tab2").await.as_deref(), Some("io server disconnect"));
+    let again = probe.connect("tab3", Some(&artist.token)).await.unwrap_err();
+    assert!(again.contains("deactivated"), "{again}");
+    probe.close().await;
+}
