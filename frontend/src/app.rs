@@ -4,14 +4,17 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 
 use crate::pages::{
-    board::Board, intake::Intake, list::ProjectList, login::Login, profile::Profile, project::ProjectPage, team::Team, urls::UrlList,
+    activity::ActivityFeed, board::Board, intake::Intake, list::ProjectList, login::Login, profile::Profile, project::ProjectPage,
+    team::Team, urls::UrlList,
 };
 use crate::session::{api, use_session, Session};
 use petpixel_types::{Action, Resource};
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_context(Session::start());
+    let session = Session::start();
+    provide_context(session);
+    provide_context(crate::live::Live::start(session));
     view! {
         <Router>
             <Routes fallback=|| view! { <main class="page"><h1>"Not found"</h1><p><A href="/">"Back to the board"</A></p></main> }>
@@ -21,6 +24,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/profile") view={Lazy::<ProfileRoute>::new()} />
                 <Route path=path!("/team") view={Lazy::<TeamRoute>::new()} />
                 <Route path=path!("/urls") view={Lazy::<UrlsRoute>::new()} />
+                <Route path=path!("/activity") view={Lazy::<ActivityRoute>::new()} />
                 <Route path=path!("/projects/new") view={Lazy::<IntakeRoute>::new()} />
                 <Route path=path!("/projects/:id") view=|| view! { <Shell><ProjectPage /></Shell> } />
             </Routes>
@@ -53,6 +57,7 @@ lazy_page!(ProfileRoute, Profile);
 lazy_page!(TeamRoute, Team);
 lazy_page!(IntakeRoute, Intake);
 lazy_page!(UrlsRoute, UrlList);
+lazy_page!(ActivityRoute, ActivityFeed);
 
 /// The frame of every page behind login: waits for the session, sends strangers to the login
 /// page, and shows the top bar.
@@ -78,6 +83,7 @@ fn Shell(children: ChildrenFn) -> impl IntoView {
                 <nav>
                     <A href="/">"Board"</A>
                     <A href="/projects">"Projects"</A>
+                    <A href="/activity">"Activity"</A>
                     <Show when=move || session.can(Resource::Urls, Action::Read)>
                         <A href="/urls">"Addresses"</A>
                     </Show>
@@ -88,10 +94,13 @@ fn Shell(children: ChildrenFn) -> impl IntoView {
                         <A href="/team">"Team"</A>
                     </Show>
                 </nav>
+                <crate::live::LiveIndicator />
+                <crate::live::Bell />
                 <A href="/profile" attr:class="who">{move || session.me.with(|m| m.as_ref().map(|m| m.user.display_name.clone()))}</A>
                 <button class="link" on:click=logout>"Log out"</button>
             </header>
             {children()}
+            <crate::live::Toasts />
         </Show>
     }
 }

@@ -4,6 +4,7 @@
 mod app;
 mod filters;
 mod form;
+mod live;
 mod pages;
 mod session;
 mod time;

@@ -10,11 +10,15 @@
 
 use std::cell::RefCell;
 
-use petpixel_types::activity::{ActivityPage, CursorQuery};
+use petpixel_types::activity::{ActivityPage, ActivityQuery, CursorQuery};
 use petpixel_types::api_token::{ApiToken, CreateApiToken, CreatedApiToken};
 use petpixel_types::asset::{Asset, AssetVersion, FileLink, LinkQuery, PresignUpload, PresignedUpload, UpdateAsset};
 use petpixel_types::auth::{LoginRequest, Me, RefreshRequest, TokenResponse};
 use petpixel_types::build::{Build, BuildQuery, CreateBuild};
+use petpixel_types::notification::{
+    EmailPreferences, EmailQuery, Notification, NotificationPage, NotificationQuery, OutboxEmail, SendNotification, UnreadCount,
+    UpdateEmailPreferences,
+};
 use petpixel_types::project::{
     CreateProject, Project, ProjectDetail, ProjectQuery, ProjectStats, ProjectStatus, SetAssignee, SetStatus, UpdateProject,
 };
@@ -403,6 +407,48 @@ impl<T: Transport> Client<T> {
 
     pub async fn set_user_role(&self, id: Uuid, role: &SetRole) -> Result<User> {
         self.call(Method::Put, &format!("/api/v1/users/{id}/role"), Some(role)).await
+    }
+
+    /// The activity feed (filtered, paged by `before`, or what came `after` the last entry seen).
+    pub async fn list_activity(&self, query: &ActivityQuery) -> Result<ActivityPage> {
+        let path = with_query("/api/v1/activity", query)?;
+        self.call::<(), _>(Method::Get, &path, None).await
+    }
+
+    pub async fn list_notifications(&self, query: &NotificationQuery) -> Result<NotificationPage> {
+        let path = with_query("/api/v1/notifications", query)?;
+        self.call::<(), _>(Method::Get, &path, None).await
+    }
+
+    pub async fn unread_count(&self) -> Result<UnreadCount> {
+        self.call::<(), _>(Method::Get, "/api/v1/notifications/unread-count", None).await
+    }
+
+    pub async fn read_notification(&self, id: Uuid) -> Result<Notification> {
+        self.call::<(), _>(Method::Post, &format!("/api/v1/notifications/{id}/read"), None).await
+    }
+
+    pub async fn read_all_notifications(&self) -> Result<UnreadCount> {
+        self.call::<(), _>(Method::Post, "/api/v1/notifications/read-all", None).await
+    }
+
+    /// A manager's message to one person.
+    pub async fn send_notification(&self, message: &SendNotification) -> Result<Notification> {
+        self.call(Method::Post, "/api/v1/notifications", Some(message)).await
+    }
+
+    pub async fn notification_preferences(&self) -> Result<EmailPreferences> {
+        self.call::<(), _>(Method::Get, "/api/v1/notifications/preferences", None).await
+    }
+
+    pub async fn update_notification_preferences(&self, changes: &UpdateEmailPreferences) -> Result<EmailPreferences> {
+        self.call(Method::Patch, "/api/v1/notifications/preferences", Some(changes)).await
+    }
+
+    /// The e-mail outbox (admins).
+    pub async fn list_emails(&self, query: &EmailQuery) -> Result<Page<OutboxEmail>> {
+        let path = with_query("/api/v1/emails", query)?;
+        self.call::<(), _>(Method::Get, &path, None).await
     }
 }
 

@@ -1,3 +1,4 @@
+pub mod activity;
 pub mod board;
 pub mod intake;
 pub mod list;

@@ -1,7 +1,9 @@
-//! Your profile: name, password, and API tokens for integrations.
+//! Your profile: name, password, which notifications you also get by e-mail, and API tokens for
+//! integrations; for admins, the e-mail outbox.
 
 use leptos::prelude::*;
 use petpixel_types::api_token::{ApiToken, CreateApiToken, CreatedApiToken};
+use petpixel_types::notification::{EmailPreferences, EmailQuery, NotificationKind, OutboxEmail, UpdateEmailPreferences};
 use petpixel_types::user::UpdateUser;
 use petpixel_types::{Permission, ValidationErrors};
 
@@ -91,7 +93,9 @@ pub fn Profile() -> impl IntoView {
                 </p>
                 <button type="submit" class="primary">"Change password"</button>
             </form>
+            <EmailChoices />
             <ApiTokens permissions=me.permissions.iter().map(|g| g.permission).collect() />
+            {session.can(petpixel_types::Resource::Users, petpixel_types::Action::Update).then(|| view! { <Outbox /> })}
         </main>
     }
     .into_any()
@@ -205,6 +209,102 @@ fn ApiTokens(permissions: Vec<Permission>) -> impl IntoView {
                 <TextField label="Expires in (days)" name="expires_in_days" value=days errors=errors kind="number" hint="1 to 365" />
                 <button type="submit" class="primary">"Create token"</button>
             </form>
+        </section>
+    }
+}
+
+/// Which notifications also come by e-mail: each box saves as it is ticked.
+#[component]
+fn EmailChoices() -> impl IntoView {
+    let prefs = RwSignal::new(None::<EmailPreferences>);
+    let failure = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        match api().notification_preferences().await {
+            Ok(p) => prefs.set(Some(p)),
+            Err(e) => failure.set(Some(e.to_string())),
+        }
+    });
+    let choose = move |kind: NotificationKind, email: bool| {
+        let mut change = UpdateEmailPreferences::default();
+        let field = match kind {
+            NotificationKind::Assigned => &mut change.assigned,
+            NotificationKind::Unassigned => &mut change.unassigned,
+            NotificationKind::StatusChanged => &mut change.status_changed,
+            NotificationKind::Mention => &mut change.mention,
+            NotificationKind::Deadline => &mut change.deadline,
+            NotificationKind::Message => &mut change.message,
+        };
+        *field = Some(email);
+        leptos::task::spawn_local(async move {
+            match api().update_notification_preferences(&change).await {
+                Ok(p) => {
+                    prefs.set(Some(p));
+                    failure.set(None);
+                    saved.set(true);
+                }
+                Err(e) => failure.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <section class="panel form" aria-label="E-mail notifications">
+            <fieldset>
+                <legend>"E-mail me when…"</legend>
+                <p class="muted small">"You always see notifications under the bell; tick what should also reach your inbox."</p>
+                {move || failure.get().map(|f| view! { <p class="alert" role="alert">{f}</p> })}
+                {move || match prefs.get() {
+                    None => view! { <p class="loading" aria-busy="true">"Loading…"</p> }.into_any(),
+                    Some(p) => NotificationKind::ALL.iter().map(|kind| {
+                        let kind = *kind;
+                        view! {
+                            <label class="check">
+                                <input type="checkbox" name=format!("email-{}", kind.as_str()) prop:checked=p.get(kind)
+                                    on:change=move |ev| choose(kind, event_target_checked(&ev)) />
+                                {kind.label()}
+                            </label>
+                        }
+                    }).collect_view().into_any(),
+                }}
+                <Show when=move || saved.get()><p class="muted small">"Saved."</p></Show>
+            </fieldset>
+        </section>
+    }
+}
+
+/// The e-mail outbox (admins): what was sent, is waiting, failed, or is held for want of an SMTP
+/// server.
+#[component]
+fn Outbox() -> impl IntoView {
+    let emails = RwSignal::new(None::<Result<Vec<OutboxEmail>, String>>);
+    leptos::task::spawn_local(async move {
+        let page = api().list_emails(&EmailQuery { limit: Some(20), ..Default::default() }).await;
+        emails.set(Some(page.map(|p| p.items).map_err(|e| e.to_string())));
+    });
+    view! {
+        <section class="panel" aria-label="E-mail outbox">
+            <h2>"E-mail outbox"</h2>
+            <p class="muted small">"The latest 20. Held ones wait for an SMTP server (SMTP_URL); failed ones gave up after several tries."</p>
+            {move || match emails.get() {
+                None => view! { <p class="loading" aria-busy="true">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="alert">{e}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="empty">"No e-mail yet."</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <table class="outbox">
+                        <thead><tr><th>"When"</th><th>"To"</th><th>"Subject"</th><th>"State"</th></tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|m| view! {
+                                <tr>
+                                    <td>{crate::time::date_time(m.created_at)}</td>
+                                    <td>{m.to}</td>
+                                    <td><details><summary>{m.subject}</summary><pre class="small">{m.body}</pre></details></td>
+                                    <td title=m.last_error.unwrap_or_default()>{m.status.as_str()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
         </section>
     }
 }

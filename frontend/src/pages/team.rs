@@ -1,6 +1,8 @@
-//! The team: who is on it, in what role. Admins add members, change roles, deactivate.
+//! The team: who is on it, in what role. Admins add members, change roles, deactivate; managers
+//! send a member a message.
 
 use leptos::prelude::*;
+use petpixel_types::notification::SendNotification;
 use petpixel_types::user::{CreateUser, SetRole, UpdateUser, User, UserQuery};
 use petpixel_types::{Action, Permission, Resource, Role, ValidationErrors};
 
@@ -23,6 +25,14 @@ pub fn Team() -> impl IntoView {
     let adding = RwSignal::new(false);
     let can_create = session.can(Resource::Users, Action::Create);
     let can_update = session.can(Resource::Users, Action::Update);
+    let can_message = session.can(Resource::Notifications, Action::Create);
+    let writing_to = RwSignal::new(None::<User>);
+    let message_done = move |sent: Option<String>| {
+        writing_to.set(None);
+        if let Some(what) = sent {
+            notice.set(Some(what));
+        }
+    };
     load(members);
 
     let done = move |result: Result<User, petpixel_client::ClientError>, what: String| match result {
@@ -85,13 +95,14 @@ pub fn Team() -> impl IntoView {
                 <AddMember on_done=on_added />
             </Show>
             {move || grants_of.get().map(|u| view! { <Grants user=u on_save=save_grants on_cancel=move || grants_of.set(None) /> })}
+            {move || writing_to.get().map(|u| view! { <SendMessage user=u on_done=message_done /> })}
             {move || match members.get() {
                 None => view! { <p class="loading" aria-busy="true">"Loading the team…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="alert" role="alert">{e}</p> }.into_any(),
                 Some(Ok(list)) => view! {
                     <div class="table-wrap">
                         <table class="projects team">
-                            <thead><tr><th>"Name"</th><th>"E-mail"</th><th>"Role"</th><th>"State"</th><th>"Last login"</th>{can_update.then(|| view! { <th></th> })}</tr></thead>
+                            <thead><tr><th>"Name"</th><th>"E-mail"</th><th>"Role"</th><th>"State"</th><th>"Last login"</th>{(can_update || can_message).then(|| view! { <th></th> })}</tr></thead>
                             <tbody>
                                 {list.into_iter().map(|u| {
                                     let me = session.user_id() == Some(u.id);
@@ -108,6 +119,8 @@ pub fn Team() -> impl IntoView {
                                     };
                                     let user = u.clone();
                                     let for_grants = u.clone();
+                                    let for_message = u.clone();
+                                    let may_write = can_message && !me && u.active;
                                     let extra = if u.permissions.is_empty() { "none".to_owned() } else { u.permissions.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ") };
                                     view! {
                                         <tr class:inactive=!u.active>
@@ -116,13 +129,18 @@ pub fn Team() -> impl IntoView {
                                             <td>{role_cell}<span class="muted small grants">" + "{extra}</span></td>
                                             <td>{if u.active { "Active" } else { "Deactivated" }}</td>
                                             <td>{u.last_login.map(crate::time::date_time).unwrap_or_else(|| "Never".into())}</td>
-                                            {(can_update).then(|| view! {
-                                                <td>{(!me).then(|| view! {
-                                                    <button class="link" on:click=move |_| grants_of.set(Some(for_grants.clone()))>"Permissions"</button>
-                                                    <button class="link" on:click=move |_| toggle_active(user.clone())>
-                                                        {if user.active { "Deactivate" } else { "Reactivate" }}
-                                                    </button>
-                                                })}</td>
+                                            {(can_update || can_message).then(|| view! {
+                                                <td>
+                                                    {may_write.then(|| view! {
+                                                        <button class="link" on:click=move |_| writing_to.set(Some(for_message.clone()))>"Message"</button>
+                                                    })}
+                                                    {(can_update && !me).then(|| view! {
+                                                        <button class="link" on:click=move |_| grants_of.set(Some(for_grants.clone()))>"Permissions"</button>
+                                                        <button class="link" on:click=move |_| toggle_active(user.clone())>
+                                                            {if user.active { "Deactivate" } else { "Reactivate" }}
+                                                        </button>
+                                                    })}
+                                                </td>
                                             })}
                                         </tr>
                                     }
@@ -219,5 +237,50 @@ fn Grants(user: User, on_save: impl Fn(User, Vec<Permission>) + Copy + 'static, 
                 <button class="link" on:click=move |_| on_cancel()>"Cancel"</button>
             </div>
         </section>
+    }
+}
+
+/// A manager's message to one person: under their bell at once, and by e-mail if they chose so.
+#[component]
+fn SendMessage(user: User, on_done: impl Fn(Option<String>) + Copy + 'static) -> impl IntoView {
+    let title = RwSignal::new(String::new());
+    let message = RwSignal::new(String::new());
+    let errors = RwSignal::new(ValidationErrors::new());
+    let failure = RwSignal::new(None::<String>);
+    let (id, name) = (user.id, user.display_name.clone());
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = message.get_untracked();
+        let request = SendNotification {
+            user_id: id,
+            title: title.get_untracked(),
+            message: (!body.trim().is_empty()).then_some(body),
+            project_id: None,
+        };
+        if let Err(e) = request.validate() {
+            errors.set(e);
+            return;
+        }
+        let name = name.clone();
+        leptos::task::spawn_local(async move {
+            match api().send_notification(&request).await {
+                Ok(_) => on_done(Some(format!("Message sent to {name}."))),
+                Err(e) => failure.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <form class="panel form" on:submit=send novalidate aria-label=format!("Message to {}", user.display_name)>
+            <fieldset>
+                <legend>{format!("Message to {}", user.display_name)}</legend>
+                {move || failure.get().map(|f| view! { <p class="alert" role="alert">{f}</p> })}
+                <TextField label="Title" name="title" value=title errors=errors />
+                <label for="message-body">"Message (optional)"</label>
+                <textarea id="message-body" rows="3" maxlength="2000" prop:value=move || message.get()
+                    on:input=move |ev| message.set(event_target_value(&ev))></textarea>
+            </fieldset>
+            <button type="submit" class="primary">"Send"</button>
+            <button type="button" class="link" on:click=move |_| on_done(None)>"Cancel"</button>
+        </form>
     }
 }

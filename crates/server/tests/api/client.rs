@@ -10,9 +10,10 @@ use axum::http::{header, Request};
 use axum::Router;
 use http_body_util::BodyExt;
 use petpixel_client::{Client, ClientError, HttpRequest, HttpResponse, Method, Transport};
-use petpixel_types::activity::CursorQuery;
+use petpixel_types::activity::{ActivityQuery, CursorQuery};
 use petpixel_types::api_token::CreateApiToken;
 use petpixel_types::auth::LoginRequest;
+use petpixel_types::notification::{EmailQuery, NotificationQuery, SendNotification, UpdateEmailPreferences};
 use petpixel_types::project::{CreateProject, Difficulty, GameConfigInput, PackageType, ProjectQuery, ProjectStatus, UpdateProject};
 use petpixel_types::user::{CreateUser, SetRole, UpdateUser, UserQuery};
 use petpixel_types::{Permission, Role};
@@ -155,6 +156,35 @@ async fn the_client_speaks_every_endpoint_it_offers() {
     assert_eq!(stats.total, 1);
     let history = client.project_activity(project.id, &CursorQuery::default()).await.unwrap();
     assert_eq!(history.items.len(), 4, "created, assigned, moved, updated: {:?}", history.items);
+    // Notifications: a message to the artist, who reads it (and the others) through their own client.
+    let welcome = SendNotification { user_id: artist.id, title: "Welcome".into(), message: None, project_id: Some(project.id) };
+    let sent = client.send_notification(&welcome).await.unwrap();
+    let pia = Client::new(Wire::new(&app));
+    pia.login(&login("pia@studio.example", false)).await.unwrap();
+    let mine = pia.list_notifications(&NotificationQuery::default()).await.unwrap();
+    assert_eq!(mine.items[0].id, sent.id);
+    let kinds: Vec<_> = mine.items.iter().map(|n| n.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["message", "status_changed", "assigned"]);
+    assert_eq!((mine.unread_count, pia.unread_count().await.unwrap().count), (3, 3));
+    assert!(pia.read_notification(sent.id).await.unwrap().read);
+    assert_eq!(pia.read_all_notifications().await.unwrap().count, 0);
+    let quiet = UpdateEmailPreferences { message: Some(false), ..Default::default() };
+    let prefs = pia.update_notification_preferences(&quiet).await.unwrap();
+    assert!(!prefs.message && prefs.assigned);
+    assert_eq!(pia.notification_preferences().await.unwrap(), prefs);
+    let feed = client.list_activity(&ActivityQuery { project_id: Some(project.id), ..Default::default() }).await.unwrap();
+    assert_eq!(feed.items[0].action, "notification.sent");
+    let since = client
+        .list_activity(&ActivityQuery { project_id: Some(project.id), after: Some(feed.items[1].id), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(since.items.iter().map(|e| e.id).collect::<Vec<_>>(), vec![feed.items[0].id], "what came after the last entry seen");
+    let emails = client.list_emails(&EmailQuery::default()).await.unwrap();
+    assert_eq!(
+        emails.items.iter().map(|e| e.subject.as_str()).collect::<Vec<_>>(),
+        vec!["Welcome", "Test admin assigned Buttercup's game to you"]
+    );
+
     client.delete_project(project.id).await.unwrap();
     let gone = client.get_project(project.id).await.unwrap_err();
     assert_eq!(gone.status(), Some(404));

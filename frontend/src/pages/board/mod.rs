@@ -12,7 +12,10 @@ use uuid::Uuid;
 
 use self::card::Card;
 use self::workload::Workload;
+use crate::live;
 use crate::session::{api, use_session, Session};
+use petpixel_types::activity::ActivityEntry;
+use petpixel_types::realtime as names;
 
 /// Cards shown per column; the count says how many there are in all.
 const PER_COLUMN: i64 = 100;
@@ -50,6 +53,38 @@ async fn fetch_columns() -> Result<Vec<Column>, String> {
         api().list_projects(&query).await.map(|page| Column { status, total: page.total, projects: page.items })
     });
     futures::future::join_all(requests).await.into_iter().collect::<Result<_, _>>().map_err(|e| e.to_string())
+}
+
+/// Takes a card out of whichever column holds it; whether one did.
+fn remove(cols: &mut [Column], id: Uuid) -> bool {
+    let mut found = false;
+    for col in cols.iter_mut() {
+        let before = col.projects.len();
+        col.projects.retain(|p| p.id != id);
+        if col.projects.len() < before {
+            col.total = col.total.saturating_sub(1);
+            found = true;
+        }
+    }
+    found
+}
+
+/// Puts a project's latest state on the board: in its status's column, in deadline order (none
+/// last), unless that column shows only its first cards and this one sorts after them. An older
+/// state than the one shown (events can pass a reload) is ignored.
+fn place(cols: &mut [Column], p: Project) {
+    let newer = cols.iter().flat_map(|c| &c.projects).find(|x| x.id == p.id).is_none_or(|x| x.version <= p.version);
+    if !newer {
+        return;
+    }
+    remove(cols, p.id);
+    let Some(col) = cols.iter_mut().find(|c| c.status == p.status) else { return };
+    col.total += 1;
+    let key = |x: &Project| (x.deadline.is_none(), x.deadline, x.id);
+    let at = col.projects.partition_point(|x| key(x) <= key(&p));
+    if at < col.projects.len() || col.projects.len() as u64 == col.total - 1 {
+        col.projects.insert(at, p);
+    }
 }
 
 /// Why `session` may not move `card` to `to`, if it may not.
@@ -112,6 +147,33 @@ pub fn Board() -> impl IntoView {
         }
     };
     let choose = move |card: CardRef, to: ProjectStatus| move_card(card, to, true);
+
+    // Live: a card moves, appears or goes as the team changes projects; after a reconnection the
+    // board is read afresh.
+    live::on::<Project>(names::PROJECT_UPDATED, move |p| {
+        columns.update(|c| {
+            if let Some(Ok(cols)) = c {
+                place(cols, p);
+            }
+        });
+        load_stats();
+    });
+    live::on::<ActivityEntry>(names::ACTIVITY, move |e| {
+        if e.action == "project.deleted" {
+            if let Some(id) = e.resource_id {
+                columns.update(|c| {
+                    if let Some(Ok(cols)) = c {
+                        remove(cols, id);
+                    }
+                });
+                load_stats();
+            }
+        }
+    });
+    live::on::<serde_json::Value>(live::RESYNC, move |_| {
+        load_stats();
+        leptos::task::spawn_local(async move { columns.set(Some(fetch_columns().await)) });
+    });
 
     view! {
         <main class="page">

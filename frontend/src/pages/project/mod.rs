@@ -53,6 +53,34 @@ pub fn ProjectPage() -> impl IntoView {
         });
     }
 
+    // Live: this project's room while the page shows it. Someone else's change shows at once (not
+    // over an edit in progress: that one's save is refused as stale, and says so); its history
+    // grows as entries come; a reconnection reads everything afresh.
+    Effect::new(move |_| {
+        if let Some(id) = id() {
+            crate::live::watch_project(id);
+        }
+    });
+    crate::live::on::<petpixel_types::project::Project>(petpixel_types::realtime::PROJECT_UPDATED, move |p| {
+        let shown = detail.with_untracked(|d| match d {
+            Some(Ok(d)) if d.project.id == p.id => Some(d.project.version),
+            _ => None,
+        });
+        if shown.is_some_and(|v| v < p.version) {
+            if editing.get_untracked() {
+                notice.set(Some("Someone else just changed this project; reload it before saving your edit.".into()));
+            } else {
+                load();
+            }
+        }
+    });
+    crate::live::on::<ActivityEntry>(petpixel_types::realtime::ACTIVITY, move |e| {
+        if e.project_id.is_some() && e.project_id == id() && !activity.with_untracked(|a| a.iter().any(|x| x.id == e.id)) {
+            activity.update(|a| a.insert(0, e));
+        }
+    });
+    crate::live::on::<serde_json::Value>(crate::live::RESYNC, move |_| load());
+
     // After any change: the new state and the history that records it.
     let apply = move |result: Result<petpixel_types::project::Project, petpixel_client::ClientError>, done: &'static str| match result {
         Ok(_) => {

@@ -8,7 +8,6 @@ mod send;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use leptos::prelude::*;
 use petpixel_types::asset::{check_before_upload, Asset, AssetType, MediaKind, ProcessingStatus, SNIFF_BYTES};
@@ -17,9 +16,6 @@ use wasm_bindgen::JsCast;
 
 use self::detail::AssetDetail;
 use crate::session::{api, use_session};
-
-/// How often the grid looks again while something is being processed.
-const POLL: Duration = Duration::from_millis(1500);
 
 /// The manager's view, loaded from its own WASM chunk.
 #[leptos::lazy]
@@ -54,8 +50,8 @@ fn AssetManager(project_id: Uuid, can_manage: bool) -> impl IntoView {
         move || alive.store(false, Ordering::Relaxed)
     });
 
-    // Loads the list; while anything is still processing, looks again shortly (the realtime
-    // studio will push these changes instead).
+    // Loads the list; what changes afterwards (processing finishing, a colleague's upload) comes
+    // live, and after a reconnection the list is read afresh.
     let load = StoredValue::new_local(None::<Rc<dyn Fn()>>);
     let load_fn: Rc<dyn Fn()> = Rc::new({
         let alive = alive.clone();
@@ -66,18 +62,7 @@ fn AssetManager(project_id: Uuid, can_manage: bool) -> impl IntoView {
                 if !alive.load(Ordering::Relaxed) {
                     return;
                 }
-                let settling = result.as_ref().is_ok_and(|list| list.iter().any(|a| a.processing_status.is_settling()));
                 assets.set(Some(result));
-                if settling {
-                    set_timeout(
-                        move || {
-                            if let Some(load) = load.get_value() {
-                                load();
-                            }
-                        },
-                        POLL,
-                    );
-                }
             });
         }
     });
@@ -88,6 +73,28 @@ fn AssetManager(project_id: Uuid, can_manage: bool) -> impl IntoView {
         }
     };
     load_fn();
+    crate::live::on::<Asset>(petpixel_types::realtime::ASSET_UPDATED, move |a| {
+        if a.project_id == project_id {
+            assets.update(|list| {
+                if let Some(Ok(list)) = list {
+                    match list.iter_mut().find(|x| x.id == a.id) {
+                        Some(x) => *x = a,
+                        None => list.push(a),
+                    }
+                }
+            });
+        }
+    });
+    crate::live::on::<petpixel_types::activity::ActivityEntry>(petpixel_types::realtime::ACTIVITY, move |e| {
+        if e.action == "asset.deleted" && e.project_id == Some(project_id) {
+            assets.update(|list| {
+                if let Some(Ok(list)) = list {
+                    list.retain(|x| Some(x.id) != e.resource_id);
+                }
+            });
+        }
+    });
+    crate::live::on::<serde_json::Value>(crate::live::RESYNC, move |_| reload());
 
     let start = move |files: Vec<web_sys::File>| {
         for file in files {

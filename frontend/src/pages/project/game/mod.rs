@@ -13,7 +13,6 @@ pub use self::slots::DRAG_TYPE;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use leptos::prelude::*;
 use petpixel_types::asset::Asset;
@@ -27,9 +26,6 @@ use self::history::{BuildHistory, Preview};
 use self::params::ParamsForm;
 use self::slots::{autofill, SlotList};
 use crate::session::api;
-
-/// How often the panel looks again while a build is being made.
-const POLL: Duration = Duration::from_millis(1000);
 
 /// What the panel needs of the project.
 #[derive(Clone, PartialEq)]
@@ -74,8 +70,8 @@ fn GameBuilder(access: GameAccess) -> impl IntoView {
         assets.set(a.unwrap_or_default());
     });
 
-    // Loads the history; while a build is being made, looks again shortly (the live studio will
-    // push these changes instead).
+    // Loads the history; a build's progress comes live (and after a reconnection the history is
+    // read afresh).
     let load = StoredValue::new_local(None::<std::rc::Rc<dyn Fn()>>);
     let load_fn: std::rc::Rc<dyn Fn()> = std::rc::Rc::new({
         let alive = alive.clone();
@@ -87,7 +83,6 @@ fn GameBuilder(access: GameAccess) -> impl IntoView {
                 if !alive.load(Ordering::Relaxed) {
                     return;
                 }
-                let busy = result.as_ref().is_ok_and(|l| l.iter().any(|b| !b.status.is_finished()));
                 // A build that just finished shows itself in the preview.
                 if let (Ok(list), Some(shown)) = (&result, previewing.get_untracked()) {
                     if let Some(now) = list.iter().find(|b| b.id == shown.id) {
@@ -97,15 +92,29 @@ fn GameBuilder(access: GameAccess) -> impl IntoView {
                     }
                 }
                 builds.set(Some(result));
-                if busy {
-                    set_timeout(move || load.with_value(|l| l.as_ref().map(|l| l())).unwrap_or_default(), POLL);
-                }
             });
         }
     });
     load.set_value(Some(load_fn.clone()));
     load_fn();
     let reload = move || load.with_value(|l| l.as_ref().map(|l| l())).unwrap_or_default();
+    crate::live::on::<Build>(petpixel_types::realtime::BUILD_UPDATED, move |b| {
+        if b.project_id != project_id {
+            return;
+        }
+        if previewing.with_untracked(|p| p.as_ref().is_some_and(|p| p.id == b.id)) {
+            previewing.set(Some(b.clone()));
+        }
+        builds.update(|list| {
+            if let Some(Ok(list)) = list {
+                match list.iter_mut().find(|x| x.id == b.id) {
+                    Some(x) => *x = b,
+                    None => list.insert(0, b),
+                }
+            }
+        });
+    });
+    crate::live::on::<serde_json::Value>(crate::live::RESYNC, move |_| reload());
 
     let template = Memo::new(move |_| {
         let id = chosen.get()?;
