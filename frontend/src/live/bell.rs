@@ -40,7 +40,10 @@ pub fn Bell() -> impl IntoView {
         <div class="bell" on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { open.set(false) }>
             <button class="bell-button" aria-label=label aria-expanded=move || open.get().to_string() aria-haspopup="true"
                 on:click=move |_| open.update(|o| *o = !*o)>
-                <span aria-hidden="true">"🔔"</span>
+                // Drawn, not an emoji: not every machine has an emoji font.
+                <svg class="bell-icon" width="18" height="18" viewBox="0 0 24 24" aria-hidden="true">
+                    <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6v-5a7 7 0 0 0-5-6.7V3.5a2 2 0 0 0-4 0v.8A7 7 0 0 0 5 11v5l-2 2v1h18v-1z"></path>
+                </svg>
                 <Show when=move || { count() > 0 }>
                     <span class="badge" data-testid="unread-count">{move || count().min(99).to_string()}</span>
                 </Show>

@@ -146,3 +146,34 @@ async fn a_deactivated_users_sockets_are_closed_and_stay_out() {
     assert!(again.contains("deactivated"), "{again}");
     probe.close().await;
 }
+
+#[tokio::test]
+async fn an_event_is_told_when_its_transaction_commits_and_never_when_it_rolls_back() {
+    use petpixel_server::activity::{self, Audit, NewEntry};
+    use petpixel_server::actor::ClientInfo;
+    use petpixel_types::activity::{ActionType, ResourceType};
+
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    let project = app.project(&manager.token, json!({})).await;
+    let id: uuid::Uuid = project["id"].as_str().unwrap().parse().unwrap();
+    let Some(mut probe) = probe::start(&app.serve().await).await else { return };
+    probe.connect("manager", Some(&manager.token)).await.unwrap();
+    let client = ClientInfo::system("test");
+    let audit = Audit::new(Some(manager.id), Some(&manager.email), &client);
+    let change = || NewEntry::new("project.updated", ActionType::Update, ResourceType::Project, id);
+
+    let txn = app.state.db.begin_write().await.unwrap();
+    let entry = activity::record(&txn, &audit, change()).await.unwrap();
+    let this = |e: &Value| e["id"] == entry.id.to_string();
+    assert!(!probe.hears("manager", "activity", QUIET, this).await, "not while the transaction is open");
+    txn.commit().await.unwrap();
+    assert!(probe.event("manager", "activity", this).await.is_some(), "once it has committed");
+
+    let txn = app.state.db.begin_write().await.unwrap();
+    let entry = activity::record(&txn, &audit, change()).await.unwrap();
+    drop(txn);
+    let this = |e: &Value| e["id"] == entry.id.to_string();
+    assert!(!probe.hears("manager", "activity", QUIET, this).await, "never for a rolled-back change");
+    probe.close().await;
+}
