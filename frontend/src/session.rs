@@ -68,6 +68,11 @@ impl Session {
         self.user_id().is_some_and(|me| self.permissions().allows_on_project(resource, action, me, assignee))
     }
 
+    /// Admins hold every permission (`*`).
+    pub fn is_admin(&self) -> bool {
+        self.me.with(|me| me.as_ref().is_some_and(|m| m.permissions.iter().any(|g| g.permission == petpixel_types::Permission::ALL)))
+    }
+
     /// Managers: assign projects and reopen complete ones.
     pub fn is_project_manager(&self) -> bool {
         self.permissions().manages_projects()

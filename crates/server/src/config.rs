@@ -64,9 +64,9 @@ pub struct Config {
     pub heif_convert: String,
     /// Redis, for the event bus across processes (and, later, the cache); unset: in-process.
     pub redis_url: Option<SecretString>,
-    /// The SMTP server notifications are e-mailed through (`smtp://user:pass@host:587` with
-    /// STARTTLS, `smtps://` for TLS, `smtp://host:port?tls=none` for a local relay). Unset: the
-    /// outbox keeps them, for admins to read.
+    /// The SMTP server notifications are e-mailed through (lettre's URL form:
+    /// `smtp://user:pass@host:587?tls=required` for STARTTLS, `smtps://user:pass@host` for TLS,
+    /// plain `smtp://host:port` for a local relay). Unset: the outbox keeps them, for admins.
     pub smtp_url: Option<SecretString>,
     /// The sender of notification e-mails.
     pub email_from: String,

@@ -59,7 +59,8 @@ impl WriteTxn {
         let payloads = payloads.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
         for event in events.iter_mut().filter(|e| e.payload.is_none()) {
             // The last state attached for the resource is the one it was left in.
-            event.payload = payloads.iter().rev().find(|p| Some(p.id()) == event.resource_id).cloned();
+            event.payload =
+                payloads.iter().rev().find(|p| p.resource_type() == event.resource_type && Some(p.id()) == event.resource_id).cloned();
         }
         if !events.is_empty() {
             bus.publish(events).await;

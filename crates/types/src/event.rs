@@ -46,6 +46,16 @@ pub enum Payload {
 }
 
 impl Payload {
+    /// The kind of resource it describes.
+    pub fn resource_type(&self) -> ResourceType {
+        match self {
+            Payload::Project(_) => ResourceType::Project,
+            Payload::Asset(_) => ResourceType::Asset,
+            Payload::Build(_) => ResourceType::Build,
+            Payload::Notification(_) | Payload::NotificationsRead(_) => ResourceType::Notification,
+        }
+    }
+
     /// The resource it describes (the reader, for a read receipt).
     pub fn id(&self) -> Uuid {
         match self {

@@ -17,8 +17,6 @@ pub const BUILD_UPDATED: &str = "build:updated";
 pub const NOTIFICATION: &str = "notification";
 /// A [`crate::notification::ReadReceipt`]: the user read notifications (in another tab, say).
 pub const NOTIFICATIONS_READ: &str = "notification:read";
-/// The server could not deliver some events (it fell behind): refetch what is shown.
-pub const RESYNC: &str = "resync";
 
 /// Client to server: `subscribe` / `unsubscribe` with this, acknowledged with [`SubscribeReply`].
 pub const SUBSCRIBE: &str = "subscribe";

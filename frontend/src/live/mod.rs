@@ -211,10 +211,14 @@ fn script_url() -> Option<String> {
 }
 
 fn open(live: Live) {
-    if SOCKET.with(|s| s.borrow().is_some()) || LOADING.with(Cell::get) {
+    if SOCKET.with(|s| s.borrow().is_some()) {
         return;
     }
     live.status.set(Status::Connecting);
+    // The script on its way connects when it comes.
+    if LOADING.with(Cell::get) {
+        return;
+    }
     if socket::loaded() {
         connect(live);
         return;
@@ -234,6 +238,15 @@ fn open(live: Live) {
     let onerror = Closure::once_into_js(move || {
         LOADING.with(|l| l.set(false));
         live.status.set(Status::Reconnecting);
+        // The server was away (a deploy, say): try again shortly.
+        set_timeout(
+            move || {
+                if live.status.get_untracked() == Status::Reconnecting {
+                    open(live);
+                }
+            },
+            Duration::from_secs(5),
+        );
     });
     let _ = script.add_event_listener_with_callback("error", onerror.unchecked_ref());
     if let Some(head) = document().head() {
@@ -242,7 +255,7 @@ fn open(live: Live) {
 }
 
 fn connect(live: Live) {
-    // Logged out while the script loaded.
+    // Logged out while the script loaded (and not back in since).
     if live.status.get_untracked() == Status::Off {
         return;
     }

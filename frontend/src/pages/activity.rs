@@ -115,7 +115,9 @@ pub fn ActivityFeed() -> impl IntoView {
                 s.loading = false;
                 match answer {
                     Ok(page) => {
-                        s.items.extend(page.items);
+                        // An entry that came live while the page loaded is there already.
+                        let known: Vec<Uuid> = s.items.iter().map(|e| e.id).collect();
+                        s.items.extend(page.items.into_iter().filter(|e| !known.contains(&e.id)));
                         s.next = page.next_cursor;
                         s.error = None;
                     }
@@ -141,8 +143,14 @@ pub fn ActivityFeed() -> impl IntoView {
     live::on::<serde_json::Value>(live::RESYNC, move |_| {
         let Some(newest) = feed.with_untracked(|s| s.items.first().map(|e| e.id)) else { return load(false) };
         let f = filters.get_untracked();
+        let mine = generation.get_value();
         leptos::task::spawn_local(async move {
-            match api().list_activity(&f.query(None, Some(newest))).await {
+            let answer = api().list_activity(&f.query(None, Some(newest))).await;
+            // The filters changed meanwhile: the list it was for is gone.
+            if generation.get_value() != mine {
+                return;
+            }
+            match answer {
                 // More than a page missed: start over rather than leave a hole.
                 Ok(page) if page.next_cursor.is_some() => load(false),
                 Ok(page) => feed.update(|s| {

@@ -95,7 +95,7 @@ pub fn Profile() -> impl IntoView {
             </form>
             <EmailChoices />
             <ApiTokens permissions=me.permissions.iter().map(|g| g.permission).collect() />
-            {session.can(petpixel_types::Resource::Users, petpixel_types::Action::Update).then(|| view! { <Outbox /> })}
+            {session.is_admin().then(|| view! { <Outbox /> })}
         </main>
     }
     .into_any()

@@ -32,12 +32,18 @@ pub async fn authenticate(state: &AppState, token: &str, client: ClientInfo) -> 
         return authenticate_api_token(state, token, client).await;
     }
     let claims = state.jwt.verify(token).ok_or_else(|| AppError::unauthorized("The access token is invalid or has expired."))?;
+    session_actor(state, claims.sid, claims.sub, client).await
+}
+
+/// The caller of login session `sid` (of user `sub`), if the session still holds: a socket
+/// opened with a now-expired access token is re-checked this way, by its session.
+pub async fn session_actor(state: &AppState, sid: Uuid, sub: Uuid, client: ClientInfo) -> ApiResult<Actor> {
     let ended = || AppError::unauthorized("This session no longer exists; log in again.");
     let credential = state
         .caches
         .credentials
-        .get_or_load(CredentialKey::Session(claims.sid), || async {
-            let (session, user) = sessions::Entity::find_by_id(claims.sid)
+        .get_or_load(CredentialKey::Session(sid), || async {
+            let (session, user) = sessions::Entity::find_by_id(sid)
                 .find_also_related(users::Entity)
                 .one(&state.db.conn)
                 .await?
@@ -51,7 +57,7 @@ pub async fn authenticate(state: &AppState, token: &str, client: ClientInfo) -> 
     if !user.active {
         return Err(AppError::unauthorized("This account has been deactivated."));
     }
-    if session.user_id != claims.sub || session.revoked_at.is_some() {
+    if session.user_id != sub || session.revoked_at.is_some() {
         return Err(AppError::unauthorized("This session has ended; log in again."));
     }
     let permissions = user_model::permissions_of(user)?;

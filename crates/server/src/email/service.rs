@@ -17,7 +17,8 @@ fn to_wire(m: email_outbox::Model) -> ApiResult<OutboxEmail> {
         to: m.to_address,
         subject: m.subject,
         body: m.body,
-        status: stored::<EmailStatus>("email_outbox.status", &m.status)?,
+        // A try under way is still waiting to have been sent.
+        status: if m.status == "sending" { EmailStatus::Pending } else { stored::<EmailStatus>("email_outbox.status", &m.status)? },
         attempts: m.attempts,
         last_error: m.last_error,
         notification_id: m.notification_id,
@@ -32,7 +33,10 @@ pub async fn list(state: &AppState, actor: &Actor, query: &EmailQuery) -> ApiRes
     let page = query.validate()?;
     let mut select = email_outbox::Entity::find();
     if let Some(status) = query.status {
-        select = select.filter(email_outbox::Column::Status.eq(status.as_str()));
+        select = match status {
+            EmailStatus::Pending => select.filter(email_outbox::Column::Status.is_in(["pending", "sending"])),
+            other => select.filter(email_outbox::Column::Status.eq(other.as_str())),
+        };
     }
     let total = select.clone().count(&state.db.conn).await?;
     let rows = select.order_by_desc(email_outbox::Column::Id).limit(u64::from(page.limit)).offset(page.offset).all(&state.db.conn).await?;

@@ -48,8 +48,9 @@ pub async fn remind(state: &AppState, now: chrono::DateTime<Utc>) -> anyhow::Res
             title: format!("{}'s game is due {when}", project.pet_name),
             message: Some(format!("{}'s order is due {}.", project.customer_name, deadline.format("%A %e %B"))),
             about: About { project_id: Some(project.id), actor_id: None, actor_name: None },
-            // Once per project and deadline: a moved deadline is reminded of again.
-            dedupe_key: Some(format!("deadline:{}:{deadline}", project.id)),
+            // Once per project, deadline and artist: a moved deadline, or a new artist, is
+            // reminded of again.
+            dedupe_key: Some(format!("deadline:{}:{deadline}:{artist}", project.id)),
         };
         if rules::notify(state, &txn, new).await?.is_some() {
             reminded += 1;

@@ -139,7 +139,11 @@ pub async fn project_changed(
     let fresh: Vec<String> =
         after.notes.as_deref().map(mentions::handles).unwrap_or_default().into_iter().filter(|h| !old.contains(h)).collect();
     if !fresh.is_empty() {
-        let line = after.notes.as_deref().and_then(|notes| notes.lines().find(|l| l.contains('@'))).unwrap_or_default();
+        let line = after
+            .notes
+            .as_deref()
+            .and_then(|notes| notes.lines().find(|l| mentions::handles(l).iter().any(|h| fresh.contains(h))))
+            .unwrap_or_default();
         let excerpt: String = line.chars().take(300).collect();
         for user in mentioned(&**txn, &fresh).await? {
             if Some(user) == others(Some(user)) {

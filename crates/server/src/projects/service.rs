@@ -324,6 +324,9 @@ pub async fn create(state: &AppState, actor: &Actor, order: &CreateProject) -> A
     let wire = to_wire(&project, None, today())?;
     let entry = NewEntry::new("project.created", ActionType::Create, ResourceType::Project, project.id).details(json!({ "project": wire }));
     activity::record(&txn, &Audit::from(actor), entry).await?;
+    // Whoever the order's notes mention hears of it.
+    let blank = projects::Model { notes: None, ..project.clone() };
+    crate::notifications::rules::project_changed(state, &txn, actor, &blank, &project).await?;
     txn.attach(Payload::Project(wire.clone()));
     txn.commit().await?;
     Ok(wire)

@@ -6,6 +6,7 @@ use petpixel_types::activity::ResourceType;
 use petpixel_types::auth::AuthMethod;
 use petpixel_types::realtime::{Subscribe, SubscribeReply, SUBSCRIBE, UNSUBSCRIBE};
 use petpixel_types::{Action, Resource, Scope};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 
@@ -38,11 +39,11 @@ pub async fn authenticate(socket: SocketRef, State(state): State<AppState>, auth
     };
     let client = ClientInfo::from_parts(socket.req_parts(), state.config.trusted_hops());
     let actor = auth::authenticate(&state, &token, client).await.map_err(|e| Refused(reason(e)))?;
-    let token_id = match actor.method {
-        AuthMethod::ApiToken => secret::parse_api_token(&token).map(|(id, _)| id),
-        _ => None,
+    let (token_id, api_token) = match actor.method {
+        AuthMethod::ApiToken => (secret::parse_api_token(&token).map(|(id, _)| id), Some(SecretString::from(token))),
+        _ => (None, None),
     };
-    socket.extensions.insert(Joined { actor, token_id });
+    socket.extensions.insert(Joined { actor, token_id, api_token });
     Ok(())
 }
 
@@ -51,6 +52,31 @@ pub async fn authenticate(socket: SocketRef, State(state): State<AppState>, auth
 pub struct Joined {
     actor: Actor,
     token_id: Option<uuid::Uuid>,
+    /// An API token, checked again from time to time (it may expire).
+    api_token: Option<SecretString>,
+}
+
+impl Joined {
+    /// Whether the credentials the socket connected with still hold: its login session (the
+    /// access token itself expires within minutes and is renewed by the page), or its API token.
+    async fn holds(&self, state: &AppState) -> bool {
+        let client = self.actor.client.clone();
+        match (&self.api_token, self.actor.session_id) {
+            (Some(token), _) => auth::authenticate(state, token.expose_secret(), client).await.is_ok(),
+            (None, Some(sid)) => auth::session_actor(state, sid, self.actor.user_id, client).await.is_ok(),
+            (None, None) => false,
+        }
+    }
+}
+
+/// Closes the sockets whose credentials ended without an event telling (they expired).
+pub async fn recheck(state: &AppState, io: &socketioxide::SocketIo) {
+    for socket in io.sockets() {
+        let Some(joined) = socket.extensions.get::<Joined>() else { continue };
+        if !joined.holds(state).await {
+            let _ = socket.disconnect();
+        }
+    }
 }
 
 pub async fn connected(socket: SocketRef, Extension(joined): Extension<Joined>) {
@@ -80,6 +106,10 @@ async fn subscribe(
         Ok(Subscribe { project_id }) => match projects::service::readable(&state.db.conn, &joined.actor, project_id).await {
             Ok(()) => {
                 socket.join(rooms::project(project_id));
+                // Its assets' changes (with their download links) only for those who may read them.
+                if policy::require(&joined.actor, Resource::Assets, Action::Read).is_ok() {
+                    socket.join(rooms::project_assets(project_id));
+                }
                 SubscribeReply { ok: true, error: None }
             }
             Err(e) => SubscribeReply { ok: false, error: Some(reason(e)) },
@@ -91,7 +121,7 @@ async fn subscribe(
 async fn unsubscribe(socket: SocketRef, TryData(request): TryData<Subscribe>, ack: AckSender) {
     let reply = match request {
         Ok(Subscribe { project_id }) => {
-            socket.leave(rooms::project(project_id));
+            socket.leave([rooms::project(project_id), rooms::project_assets(project_id)]);
             SubscribeReply { ok: true, error: None }
         }
         Err(_) => SubscribeReply { ok: false, error: Some("Send `{\"project_id\": \"<uuid>\"}`.".into()) },

@@ -27,10 +27,16 @@ pub struct Hub {
     pub guard: std::sync::Arc<DropGuard>,
 }
 
+/// How often each socket's credentials are checked again: an access token outlives nothing,
+/// and a session or API token that ended without an event (it expired) is noticed within this.
+const RECHECK: Duration = Duration::from_secs(60);
+
 pub fn hub(state: AppState) -> Hub {
     let events = state.db.bus.subscribe();
+    let (gaps, gap) = tokio::sync::mpsc::unbounded_channel();
+    state.db.bus.listen(std::sync::Arc::new(Gaps(gaps)));
     let (layer, io) = SocketIo::builder()
-        .with_state(state)
+        .with_state(state.clone())
         // Socket.IO's defaults, spelled out: a client that stops answering pings is gone after
         // 45 s, and its rooms with it.
         .ping_interval(Duration::from_secs(25))
@@ -38,27 +44,59 @@ pub fn hub(state: AppState) -> Hub {
         .build_layer();
     io.ns("/", connect::connected.with(connect::authenticate));
     let stop = CancellationToken::new();
-    tokio::spawn(forward(io.clone(), events, stop.clone()));
+    tokio::spawn(forward(state, io.clone(), events, gap, stop.clone()));
     Hub { layer, io, guard: std::sync::Arc::new(stop.drop_guard()) }
 }
 
-async fn forward(io: SocketIo, mut events: tokio::sync::broadcast::Receiver<Event>, stop: CancellationToken) {
+/// Told by the bus when events may have been missed (the Redis subscription was lost).
+struct Gaps(tokio::sync::mpsc::UnboundedSender<()>);
+
+impl crate::events::Listener for Gaps {
+    fn heard(&self, _: &Event) {}
+
+    fn gap(&self, live: bool) {
+        if live {
+            let _ = self.0.send(());
+        }
+    }
+}
+
+async fn forward(
+    state: AppState,
+    io: SocketIo,
+    mut events: tokio::sync::broadcast::Receiver<Event>,
+    mut gaps: tokio::sync::mpsc::UnboundedReceiver<()>,
+    stop: CancellationToken,
+) {
+    let mut recheck = tokio::time::interval(RECHECK);
+    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        let event = tokio::select! {
+        tokio::select! {
             () = stop.cancelled() => break,
-            event = events.recv() => event,
-        };
-        match event {
-            Ok(event) => deliver(&io, &event).await,
-            Err(RecvError::Lagged(missed)) => {
-                // The clients' views are now behind in ways no single event fixes: they refetch.
-                tracing::warn!(missed, "the realtime hub fell behind the event bus; clients are told to refetch");
-                let _ = io.emit(petpixel_types::realtime::RESYNC, &serde_json::json!({ "missed": missed })).await;
+            event = events.recv() => match event {
+                Ok(event) => deliver(&io, &event).await,
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "the realtime hub fell behind the event bus; its sockets reconnect");
+                    start_over(&io).await;
+                }
+                Err(RecvError::Closed) => break,
+            },
+            Some(()) = gaps.recv() => {
+                if !io.sockets().is_empty() {
+                    tracing::warn!("events may have been missed (the event bus reconnected); the hub's sockets reconnect");
+                }
+                start_over(&io).await;
             }
-            Err(RecvError::Closed) => break,
+            _ = recheck.tick() => connect::recheck(&state, &io).await,
         }
     }
     io.close().await;
+}
+
+/// Events went missing, and with them perhaps a revocation or a change a view needed: every
+/// socket reconnects (with its credentials checked again) and its views refetch.
+async fn start_over(io: &SocketIo) {
+    let _ = io.disconnect().await;
 }
 
 async fn deliver(io: &SocketIo, event: &Event) {

@@ -27,6 +27,11 @@ pub fn project(id: Uuid) -> String {
     format!("project:{id}")
 }
 
+/// The members of a project's room who may also read assets (`assets:read`).
+pub fn project_assets(id: Uuid) -> String {
+    format!("project-assets:{id}")
+}
+
 /// Everyone who reads every project: each project's changes, for the board.
 pub const ALL_PROJECTS: &str = "projects";
 
@@ -58,7 +63,7 @@ pub fn deliveries(event: &Event) -> Vec<Delivery> {
     }
     match &event.payload {
         Some(Payload::Project(p)) => out.push(emit(names::PROJECT_UPDATED, vec![ALL_PROJECTS.into(), project(p.id)], p)),
-        Some(Payload::Asset(a)) => out.push(emit(names::ASSET_UPDATED, vec![project(a.project_id)], a)),
+        Some(Payload::Asset(a)) => out.push(emit(names::ASSET_UPDATED, vec![project_assets(a.project_id)], a)),
         Some(Payload::Build(b)) => out.push(emit(names::BUILD_UPDATED, vec![project(b.project_id)], b)),
         Some(Payload::Notification(n)) => out.push(emit(names::NOTIFICATION, vec![user(n.user_id)], n)),
         Some(Payload::NotificationsRead(r)) => out.push(emit(names::NOTIFICATIONS_READ, vec![user(r.user_id)], r)),
@@ -76,6 +81,8 @@ fn closures(event: &Event) -> Option<Delivery> {
         "user.deactivated" | "user.role_changed" | "user.admin_reset" | "session.refresh_token_reused" => user(id),
         "user.logged_out" => session(event.entry.as_ref()?.details.get("session_id")?.as_str()?.parse().ok()?),
         "api_token.revoked" => token(id),
+        // A new password ends the other sessions, in case the old one leaked: their sockets too.
+        "user.updated" if event.entry.as_ref()?.details.pointer("/changes/password").is_some() => user(id),
         _ => return None,
     };
     Some(Delivery::Disconnect { room })
@@ -176,6 +183,7 @@ mod tests {
         assert_eq!(close("user.role_changed", user_id, json!({})), Some(user(user_id)));
         assert_eq!(close("user.logged_out", user_id, json!({ "session_id": session_id })), Some(session(session_id)));
         assert_eq!(close("api_token.revoked", token_id, json!({})), Some(token(token_id)));
-        assert_eq!(close("user.updated", user_id, json!({})), None);
+        assert_eq!(close("user.updated", user_id, json!({ "changes": { "password": "changed" } })), Some(user(user_id)));
+        assert_eq!(close("user.updated", user_id, json!({ "changes": { "first_name": { "from": "A", "to": "B" } } })), None);
     }
 }

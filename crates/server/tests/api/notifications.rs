@@ -60,6 +60,12 @@ async fn assignment_status_and_mentions_notify_the_people_concerned() {
     let before = app.get("/api/v1/notifications/unread-count", &theo.token).await.body["count"].clone();
     assert_eq!(app.patch(&path, &manager.token, json!({ "notes": format!("{notes} Thanks!") })).await.status, StatusCode::OK);
     assert_eq!(app.get("/api/v1/notifications/unread-count", &theo.token).await.body["count"], before, "an old mention is not new");
+
+    // An order's notes mention someone from the start.
+    app.project(&manager.token, json!({ "pet_name": "Fig", "notes": format!("Rush job.\nPlease take it, @{}!", iris.email) })).await;
+    let told = app.get("/api/v1/notifications?limit=1", &iris.token).await;
+    assert_eq!(told.body["items"][0]["kind"], "mention");
+    assert_eq!(told.body["items"][0]["message"], format!("Please take it, @{}!", iris.email), "the line that mentions");
 }
 
 #[tokio::test]
@@ -170,7 +176,8 @@ async fn deadlines_are_reminded_once_48_hours_ahead() {
     let app = TestApp::new().await;
     let manager = app.user(Role::Manager).await;
     let artist = app.user(Role::Artist).await;
-    let today = Utc::now().date_naive();
+    let now = Utc::now();
+    let today = now.date_naive();
     let mut ids = Vec::new();
     for (pet, days) in [("Soon", 1), ("Later", 5), ("Today", 0)] {
         let p = app.project(&manager.token, json!({ "pet_name": pet, "deadline": (today + Duration::days(days)).to_string() })).await;
@@ -182,7 +189,6 @@ async fn deadlines_are_reminded_once_48_hours_ahead() {
     app.project(&manager.token, json!({ "pet_name": "Nobody's", "deadline": today.to_string() })).await;
     app.post("/api/v1/notifications/read-all", &artist.token, json!({})).await;
 
-    let now = Utc::now();
     assert_eq!(petpixel_server::notifications::deadline::remind(&app.state, now).await.unwrap(), 2);
     assert_eq!(petpixel_server::notifications::deadline::remind(&app.state, now).await.unwrap(), 0, "once");
     let page = app.get("/api/v1/notifications?unread=true", &artist.token).await;
@@ -194,8 +200,14 @@ async fn deadlines_are_reminded_once_48_hours_ahead() {
     app.patch(&format!("/api/v1/projects/{}", ids[1]), &manager.token, json!({ "deadline": (today + Duration::days(2)).to_string() }))
         .await;
     assert_eq!(petpixel_server::notifications::deadline::remind(&app.state, now).await.unwrap(), 1);
+    // So is a new artist.
+    let newcomer = app.user(Role::Artist).await;
+    app.put(&format!("/api/v1/projects/{}/assignee", ids[0]), &manager.token, json!({ "artist_id": newcomer.id })).await;
+    assert_eq!(petpixel_server::notifications::deadline::remind(&app.state, now).await.unwrap(), 1);
+    let kinds = app.get("/api/v1/notifications", &newcomer.token).await;
+    assert_eq!(kinds.body["items"][0]["title"], "Soon's game is due tomorrow");
     let emailed = email_outbox::Entity::find().filter(email_outbox::Column::Subject.contains("due")).all(&app.state.db.conn).await.unwrap();
-    assert_eq!(emailed.len(), 3, "deadline reminders are e-mailed by default");
+    assert_eq!(emailed.len(), 4, "deadline reminders are e-mailed by default");
 }
 
 #[tokio::test]

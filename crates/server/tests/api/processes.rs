@@ -381,6 +381,8 @@ async fn the_hub_and_the_outbox_act_as_one_service_across_processes() {
         ("PETPIXEL_EVENTS_CHANNEL", format!("petpixel:test:{}", uuid::Uuid::now_v7().simple())),
         ("PETPIXEL_JOB_POLL_MS", "20".to_owned()),
         ("SMTP_URL", format!("smtp://127.0.0.1:{}", sink.port)),
+        // A retry (which could send twice) comes within the wait below.
+        ("PETPIXEL_JOB_RETRY_BASE_SECS", "1".to_owned()),
     ];
     let status = petpixel(&env).args(["create-admin", "--email", "admin@studio.example", "--password", PASSWORD]).status().unwrap();
     assert!(status.success());
@@ -433,7 +435,7 @@ async fn the_hub_and_the_outbox_act_as_one_service_across_processes() {
     }
     // The assignment's e-mail too (status changes are not e-mailed by default).
     let received = sink.wait_for(13, Duration::from_secs(30)).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
     let received = if received.len() == 13 { sink.messages() } else { received };
     assert_eq!(received.len(), 13, "{received:#?}");
     let mut subjects: Vec<String> =

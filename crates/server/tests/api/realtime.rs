@@ -126,7 +126,7 @@ async fn events_come_after_commit_with_full_payloads_and_none_for_a_failed_chang
     let skipped = app.put(&format!("{path}/status"), &manager.token, json!({ "status": "complete" })).await;
     assert_eq!(skipped.status, StatusCode::CONFLICT);
     assert!(!probe.hears("artist", "project:updated", QUIET, |_| true).await, "no event for a refused change");
-    assert!(!probe.hears("manager", "activity", Duration::ZERO, |_| true).await);
+    assert!(!probe.hears("manager", "activity", QUIET, |_| true).await);
     probe.close().await;
 }
 
@@ -175,5 +175,33 @@ async fn an_event_is_told_when_its_transaction_commits_and_never_when_it_rolls_b
     drop(txn);
     let this = |e: &Value| e["id"] == entry.id.to_string();
     assert!(!probe.hears("manager", "activity", QUIET, this).await, "never for a rolled-back change");
+    probe.close().await;
+}
+
+#[tokio::test]
+async fn a_logout_or_a_new_password_closes_the_sessions_sockets() {
+    let app = TestApp::new().await;
+    let artist = app.user(Role::Artist).await;
+    let second = app.login(&artist.email, crate::support::PASSWORD).await.body["access_token"].as_str().unwrap().to_owned();
+    let third = app.login(&artist.email, crate::support::PASSWORD).await.body["access_token"].as_str().unwrap().to_owned();
+    let Some(mut probe) = probe::start(&app.serve().await).await else { return };
+    probe.connect("here", Some(&artist.token)).await.unwrap();
+    probe.connect("second", Some(&second)).await.unwrap();
+    probe.connect("third", Some(&third)).await.unwrap();
+
+    assert_eq!(app.request(axum::http::Method::POST, "/api/v1/auth/logout", Some(&third), None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(probe.disconnected("third").await.as_deref(), Some("io server disconnect"), "the ended session's socket");
+    let changed = app
+        .patch(
+            &format!("/api/v1/users/{}", artist.id),
+            &artist.token,
+            json!({ "password": "a brand new passphrase 42", "current_password": crate::support::PASSWORD }),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
+    assert_eq!(probe.disconnected("second").await.as_deref(), Some("io server disconnect"), "another session's socket");
+    assert!(probe.connect("second-again", Some(&second)).await.unwrap_err().contains("session"));
+    // The session that changed it goes on (its page reconnects at once).
+    probe.connect("here-again", Some(&artist.token)).await.unwrap();
     probe.close().await;
 }

@@ -71,20 +71,24 @@ fn remove(cols: &mut [Column], id: Uuid) -> bool {
 
 /// Puts a project's latest state on the board: in its status's column, in deadline order (none
 /// last), unless that column shows only its first cards and this one sorts after them. An older
-/// state than the one shown (events can pass a reload) is ignored.
-fn place(cols: &mut [Column], p: Project) {
+/// state than the one shown (events can pass a reload) is ignored. False when the board cannot
+/// tell where the project was (a card it does not draw): its counts need reading afresh.
+fn place(cols: &mut [Column], p: Project) -> bool {
     let newer = cols.iter().flat_map(|c| &c.projects).find(|x| x.id == p.id).is_none_or(|x| x.version <= p.version);
     if !newer {
-        return;
+        return true;
     }
-    remove(cols, p.id);
-    let Some(col) = cols.iter_mut().find(|c| c.status == p.status) else { return };
+    if !remove(cols, p.id) && p.version > 1 {
+        return false;
+    }
+    let Some(col) = cols.iter_mut().find(|c| c.status == p.status) else { return true };
     col.total += 1;
     let key = |x: &Project| (x.deadline.is_none(), x.deadline, x.id);
     let at = col.projects.partition_point(|x| key(x) <= key(&p));
     if at < col.projects.len() || col.projects.len() as u64 == col.total - 1 {
         col.projects.insert(at, p);
     }
+    true
 }
 
 /// Why `session` may not move `card` to `to`, if it may not.
@@ -151,11 +155,15 @@ pub fn Board() -> impl IntoView {
     // Live: a card moves, appears or goes as the team changes projects; after a reconnection the
     // board is read afresh.
     live::on::<Project>(names::PROJECT_UPDATED, move |p| {
+        let mut placed = true;
         columns.update(|c| {
             if let Some(Ok(cols)) = c {
-                place(cols, p);
+                placed = place(cols, p);
             }
         });
+        if !placed {
+            leptos::task::spawn_local(async move { columns.set(Some(fetch_columns().await)) });
+        }
         load_stats();
     });
     live::on::<ActivityEntry>(names::ACTIVITY, move |e| {
