@@ -33,8 +33,21 @@ for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/api/health" >/dev/null
 TOKEN=$(curl -fs "http://127.0.0.1:$PORT/api/v1/auth/login" -H 'content-type: application/json' \
   -d "{\"email\":\"$ADMIN_EMAIL\",\"password\":\"$ADMIN_PASSWORD\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 
+# The served document, less `Idempotency-Key`: generated keys repeat across different requests
+# (hypothesis favours short values), and a key reused for another request is rightly a 422; its
+# behaviour has tests of its own (tests/api/idempotency.rs).
+curl -fs "http://127.0.0.1:$PORT/api/openapi.json" | python3 -c '
+import json, sys
+doc = json.load(sys.stdin)
+for item in doc["paths"].values():
+    for op in item.values():
+        if isinstance(op, dict) and "parameters" in op:
+            op["parameters"] = [p for p in op["parameters"] if p.get("name") != "Idempotency-Key"]
+json.dump(doc, sys.stdout)
+' >"$DATA/openapi.json"
+
 status=0
-"$VENV/bin/schemathesis" --config-file scripts/schemathesis.toml run "http://127.0.0.1:$PORT/api/openapi.json" \
+"$VENV/bin/schemathesis" --config-file scripts/schemathesis.toml run "$DATA/openapi.json" --url "http://127.0.0.1:$PORT" \
   --header "Authorization: Bearer $TOKEN" \
   --exclude-path /api/v1/auth/logout \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,positive_data_acceptance \

@@ -15,6 +15,7 @@ mod m20261127_000009_asset_versions_and_uploads;
 mod m20261127_000010_create_builds;
 mod m20261128_000011_game_url_lifecycle;
 mod m20261128_000012_notifications_and_outbox;
+mod m20261128_000013_idempotency_keys;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000010_create_builds::Migration),
             Box::new(m20261128_000011_game_url_lifecycle::Migration),
             Box::new(m20261128_000012_notifications_and_outbox::Migration),
+            Box::new(m20261128_000013_idempotency_keys::Migration),
         ]
     }
 }

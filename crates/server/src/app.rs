@@ -86,7 +86,9 @@ fn upload_routes() -> OpenApiRouter<AppState> {
 
 /// Every job kind the app runs, with the periodic ones.
 pub fn job_registry() -> jobs::Registry {
-    email::register(notifications::register(urls::register(builds::register(assets::register(jobs::Registry::builtin())))))
+    crate::idempotency::register(email::register(notifications::register(urls::register(builds::register(assets::register(
+        jobs::Registry::builtin(),
+    ))))))
 }
 
 fn api_routes() -> OpenApiRouter<AppState> {
@@ -179,6 +181,7 @@ fn studio_router(state: AppState) -> Router {
         .route("/preview/{build}/{token}/{file}", axum::routing::get(builds::preview::serve_file))
         .fallback(crate::web::serve)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), crate::idempotency::layer))
         .layer(middleware::from_fn(telemetry::track))
         .layer(middleware::from_fn_with_state(state.clone(), security_headers::add))
         .layer(DefaultBodyLimit::max(state.config.max_json_body_bytes))

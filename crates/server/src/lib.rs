@@ -21,6 +21,7 @@ pub mod events;
 pub mod extract;
 pub mod files;
 pub mod health;
+pub mod idempotency;
 pub mod jobs;
 pub mod notifications;
 pub mod openapi;

@@ -34,8 +34,43 @@ pub struct ApiDoc;
 /// Applied to the finished document (after the routes have added their paths).
 pub fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     Security.modify(&mut openapi);
+    Idempotency.modify(&mut openapi);
     CommonResponses.modify(&mut openapi);
     openapi
+}
+
+/// Every authenticated `POST` of `/api/v1` takes `Idempotency-Key` (see `crate::idempotency`).
+struct Idempotency;
+
+impl Modify for Idempotency {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::{ObjectBuilder, Required, Type};
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let Some(op) =
+                item.post.as_mut().filter(|op| path.starts_with("/api/v1/") && op.security.as_ref().is_some_and(|s| !s.is_empty()))
+            else {
+                continue;
+            };
+            let key = ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "Makes a retry safe: the same key with the same request within 24 hours answers the first answer again                      (with `Idempotency-Replayed: true`) without doing the work twice; the same key with another request is                      422 naming `Idempotency-Key`; while the first is still being answered, 409. Keys are the caller's own;                      a UUID is a good key. Ignored on multipart uploads.",
+                ))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(255)).pattern(Some("^[!-~]+$"))))
+                .build();
+            op.parameters.get_or_insert_with(Vec::new).push(RefOr::T(key));
+            let responses = &mut op.responses.responses;
+            responses
+                .entry("409".to_owned())
+                .or_insert_with(|| problem("Conflict (also: the first request with this Idempotency-Key is still being answered)"));
+            responses
+                .entry("422".to_owned())
+                .or_insert_with(|| problem("Invalid input (also: this Idempotency-Key was used for another request)"));
+        }
+    }
 }
 
 struct Security;

@@ -8,6 +8,7 @@ pub mod asset_versions;
 pub mod builds;
 pub mod email_outbox;
 pub mod game_urls;
+pub mod idempotency_keys;
 pub mod jobs;
 pub mod login_attempts;
 pub mod notification_preferences;

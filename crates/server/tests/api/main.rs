@@ -9,6 +9,7 @@ mod client;
 mod errors;
 mod events;
 mod health;
+mod idempotency;
 mod jobs;
 mod notifications;
 mod openapi;

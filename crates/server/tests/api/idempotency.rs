@@ -1,0 +1,108 @@
+//! `Idempotency-Key` on POST: a retry replays the first answer without doing the work again, on
+//! SQLite and PostgreSQL.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use petpixel_server::entities::{activity_logs, projects};
+use petpixel_types::Role;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{json, Value};
+
+use crate::support::{Reply, TestApp};
+
+async fn post(app: &TestApp, path: &str, token: &str, key: &str, body: &Value) -> Reply {
+    let request = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .header("idempotency-key", key)
+        .body(Body::from(serde_json::to_vec(body).unwrap()))
+        .unwrap();
+    app.send(request).await
+}
+
+async fn projects_named(app: &TestApp, pet: &str) -> u64 {
+    projects::Entity::find().filter(projects::Column::PetName.eq(pet)).count(&app.state.db.conn).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_retry_replays_the_first_answer_without_doing_the_work_again() {
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    let order = TestApp::order(json!({ "pet_name": "Once" }));
+    let first = post(&app, "/api/v1/projects", &manager.token, "order-1001", &order).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.body);
+    assert!(first.headers.get("idempotency-replayed").is_none());
+    let again = post(&app, "/api/v1/projects", &manager.token, "order-1001", &order).await;
+    assert_eq!((again.status, &again.body), (StatusCode::CREATED, &first.body), "the same answer");
+    assert_eq!(again.headers["idempotency-replayed"], "true");
+    assert_eq!(again.headers["content-type"], first.headers["content-type"]);
+    assert_eq!(projects_named(&app, "Once").await, 1, "one project");
+    let created =
+        activity_logs::Entity::find().filter(activity_logs::Column::Action.eq("project.created")).count(&app.state.db.conn).await.unwrap();
+    assert_eq!(created, 1, "one activity entry");
+
+    // A refusal is an answer too: kept and replayed, not redone.
+    let bad = json!({ "pet_name": "" });
+    let refused = post(&app, "/api/v1/projects", &manager.token, "order-1002", &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let replayed = post(&app, "/api/v1/projects", &manager.token, "order-1002", &bad).await;
+    assert_eq!((replayed.status, replayed.body.clone()), (refused.status, refused.body.clone()));
+    assert_eq!(replayed.headers["content-type"], "application/problem+json");
+
+    // Another caller's key of the same name is theirs.
+    let other = app.user(Role::Manager).await;
+    assert_eq!(post(&app, "/api/v1/projects", &other.token, "order-1001", &order).await.status, StatusCode::CREATED);
+    assert_eq!(projects_named(&app, "Once").await, 2);
+    // Without the header nothing changes.
+    assert_eq!(app.post("/api/v1/projects", &manager.token, order).await.status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_key_reused_for_another_request_or_malformed_is_refused() {
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    let order = TestApp::order(json!({ "pet_name": "First" }));
+    assert_eq!(post(&app, "/api/v1/projects", &manager.token, "k-1", &order).await.status, StatusCode::CREATED);
+    let other_body = post(&app, "/api/v1/projects", &manager.token, "k-1", &TestApp::order(json!({ "pet_name": "Second" }))).await;
+    assert_eq!((other_body.status, other_body.error_fields()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["Idempotency-Key".to_string()]));
+    assert!(other_body.is_problem());
+    let other_path = post(&app, "/api/v1/api-tokens", &manager.token, "k-1", &json!({ "name": "shop", "scopes": ["projects:read"] })).await;
+    assert_eq!(other_path.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(projects_named(&app, "Second").await, 0, "nothing done");
+    let long = "x".repeat(256);
+    let malformed = post(&app, "/api/v1/projects", &manager.token, &long, &order).await;
+    assert_eq!((malformed.status, malformed.error_fields()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["Idempotency-Key".to_string()]));
+    // Without credentials the key is nobody's: the usual 401.
+    let request = Request::builder()
+        .method("POST")
+        .uri("/api/v1/projects")
+        .header("content-type", "application/json")
+        .header("idempotency-key", "k-2")
+        .body(Body::from(serde_json::to_vec(&order).unwrap()))
+        .unwrap();
+    assert_eq!(app.send(request).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn concurrent_requests_with_one_key_do_the_work_once() {
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    for round in 0..3 {
+        let pet = format!("Racer {round}");
+        let order = TestApp::order(json!({ "pet_name": pet }));
+        let key = format!("race-{round}");
+        let answers = futures::future::join_all((0..10).map(|_| post(&app, "/api/v1/projects", &manager.token, &key, &order))).await;
+        assert_eq!(projects_named(&app, &pet).await, 1, "round {round}: one project");
+        let ids: Vec<&Value> = answers.iter().filter(|a| a.status == StatusCode::CREATED).map(|a| &a.body["id"]).collect();
+        assert!(!ids.is_empty());
+        assert!(ids.iter().all(|id| *id == ids[0]), "every 201 names the one project");
+        for a in &answers {
+            assert!(a.status == StatusCode::CREATED || a.status == StatusCode::CONFLICT, "{} {:?}", a.status, a.body);
+        }
+        // Once the first is answered, a retry replays it.
+        let later = post(&app, "/api/v1/projects", &manager.token, &key, &order).await;
+        assert_eq!((later.status, &later.body["id"]), (StatusCode::CREATED, ids[0]));
+    }
+}
