@@ -37,6 +37,7 @@ pub mod templates;
 pub mod urls;
 pub mod users;
 pub mod web;
+pub mod webhooks;
 
 pub use app::{openapi, router, serve};
 pub use config::Config;
