@@ -8,7 +8,7 @@ use crate::auth::password::Hasher;
 use crate::cache::Caches;
 use crate::config::Config;
 use crate::db::Db;
-use crate::email::Mailer;
+use crate::email::mailer::Mailer;
 use crate::storage::Storage;
 use crate::urls::live::LiveGames;
 use crate::urls::views::Views;

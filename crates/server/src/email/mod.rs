@@ -4,11 +4,10 @@
 //! run. With no `SMTP_URL` the outbox keeps the messages (`held`) for admins to read.
 
 pub mod handlers;
+pub mod mailer;
 pub mod outbox;
 mod send;
 pub mod service;
-
-pub use send::Mailer;
 
 use crate::jobs::Registry;
 

@@ -9,12 +9,12 @@ use petpixel_types::notification::{Notification, NotificationKind};
 use petpixel_types::project::ProjectStatus;
 use petpixel_types::user::display_name;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::mentions;
 use super::model::{self, About};
-use super::service::email_wanted;
+use super::preferences::email_wanted;
 use crate::actor::Actor;
 use crate::db::WriteTxn;
 use crate::email::outbox::{self, Message};
@@ -38,19 +38,20 @@ pub async fn notify(state: &AppState, txn: &WriteTxn, new: NewNotification) -> A
     let Some(reader) = users::Entity::find_by_id(new.user_id).filter(users::Column::Active.eq(true)).one(&**txn).await? else {
         return Ok(None);
     };
-    let row = notifications::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(new.user_id),
-        kind: Set(new.kind.as_str().into()),
-        title: Set(new.title.chars().take(255).collect()),
-        message: Set(new.message),
-        read: Set(false),
-        read_at: Set(None),
-        data: Set(Some(new.about.to_json())),
-        created_at: Set(Utc::now()),
-        dedupe_key: Set(new.dedupe_key),
+    // The row as written, for the event: nothing to read back.
+    let written = notifications::Model {
+        id: Uuid::now_v7(),
+        user_id: new.user_id,
+        kind: new.kind.as_str().into(),
+        title: new.title.chars().take(255).collect(),
+        message: new.message,
+        read: false,
+        read_at: None,
+        data: Some(new.about.to_json()),
+        created_at: Utc::now(),
+        dedupe_key: new.dedupe_key,
     };
-    let id = row.id.clone().unwrap();
+    let row = notifications::ActiveModel::from(written.clone()).reset_all();
     let inserted = notifications::Entity::insert(row)
         .on_conflict(OnConflict::column(notifications::Column::DedupeKey).do_nothing().to_owned())
         .exec_without_returning(&**txn)
@@ -58,8 +59,8 @@ pub async fn notify(state: &AppState, txn: &WriteTxn, new: NewNotification) -> A
     if inserted == 0 {
         return Ok(None);
     }
-    let stored = notifications::Entity::find_by_id(id).one(&**txn).await?.ok_or_else(|| anyhow::anyhow!("a notification vanished"))?;
-    let wire = model::to_wire(stored)?;
+    let id = written.id;
+    let wire = model::to_wire(written)?;
     txn.stage(crate::events::about(
         "notification.created",
         ResourceType::Notification,
@@ -104,14 +105,24 @@ pub async fn project_changed(
     before: &projects::Model,
     after: &projects::Model,
 ) -> ApiResult<()> {
+    let others = |id: Option<Uuid>| id.filter(|id| *id != actor.user_id);
+    let reassigned = before.assigned_artist_id != after.assigned_artist_id;
+    // A new artist hears of the assignment; the status is in it.
+    let moved = before.status != after.status && !reassigned && others(after.assigned_artist_id).is_some();
+    let old = before.notes.as_deref().map(mentions::handles).unwrap_or_default();
+    let fresh: Vec<String> =
+        after.notes.as_deref().map(mentions::handles).unwrap_or_default().into_iter().filter(|h| !old.contains(h)).collect();
+    // Most saves concern no one else: they read nothing more.
+    if !(reassigned || moved || !fresh.is_empty()) {
+        return Ok(());
+    }
     let me = users::Entity::find_by_id(actor.user_id).one(&**txn).await?;
     let actor_name = me.as_ref().map(|u| display_name(u.first_name.as_deref(), u.last_name.as_deref(), &u.email));
     let who = actor_name.clone().unwrap_or_else(|| actor.email.clone());
     let about = || About { project_id: Some(after.id), actor_id: Some(actor.user_id), actor_name: actor_name.clone() };
     let pet = &after.pet_name;
-    let others = |id: Option<Uuid>| id.filter(|id| *id != actor.user_id);
 
-    if before.assigned_artist_id != after.assigned_artist_id {
+    if reassigned {
         if let Some(to) = others(after.assigned_artist_id) {
             let message = match after.deadline {
                 Some(d) => format!("{}'s {} game, due {}.", after.customer_name, after.package_type, d.format("%e %B").to_string().trim()),
@@ -126,18 +137,14 @@ pub async fn project_changed(
             notify(state, txn, new(from, NotificationKind::Unassigned, title, Some(message), about())).await?;
         }
     }
-    if before.status != after.status {
-        // A new artist hears of the assignment; the status is in it.
-        if let Some(artist) = others(after.assigned_artist_id).filter(|_| before.assigned_artist_id == after.assigned_artist_id) {
+    if moved {
+        if let Some(artist) = others(after.assigned_artist_id) {
             let label = |s: &str| s.parse::<ProjectStatus>().map(|s| s.label()).unwrap_or("another status");
             let title = format!("{pet}'s game moved to {}", label(&after.status));
             let message = format!("{who} moved it from {} to {}.", label(&before.status), label(&after.status));
             notify(state, txn, new(artist, NotificationKind::StatusChanged, title, Some(message), about())).await?;
         }
     }
-    let old = before.notes.as_deref().map(mentions::handles).unwrap_or_default();
-    let fresh: Vec<String> =
-        after.notes.as_deref().map(mentions::handles).unwrap_or_default().into_iter().filter(|h| !old.contains(h)).collect();
     if !fresh.is_empty() {
         let line = after
             .notes

@@ -15,6 +15,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::model::{self, About};
+use super::preferences::read_preferences;
 use super::rules::{self, NewNotification};
 use crate::activity::{self, Audit, NewEntry};
 use crate::actor::Actor;
@@ -146,26 +147,8 @@ pub async fn send(state: &AppState, actor: &Actor, request: &SendNotification) -
     Ok(sent)
 }
 
-/// Whether `user_id` wants `kind` e-mailed (their choice, else the kind's default).
-pub async fn email_wanted(conn: &impl ConnectionTrait, user_id: Uuid, kind: NotificationKind) -> ApiResult<bool> {
-    let chosen = notification_preferences::Entity::find_by_id((user_id, kind.as_str().to_owned())).one(conn).await?;
-    Ok(chosen.map_or(kind.emailed_by_default(), |p| p.email))
-}
-
 pub async fn preferences(state: &AppState, actor: &Actor) -> ApiResult<EmailPreferences> {
     read_preferences(&state.db.conn, actor.user_id).await
-}
-
-async fn read_preferences(conn: &impl ConnectionTrait, user_id: Uuid) -> ApiResult<EmailPreferences> {
-    let mut prefs = EmailPreferences::default();
-    let rows = notification_preferences::Entity::find().filter(notification_preferences::Column::UserId.eq(user_id)).all(conn).await?;
-    for row in rows {
-        // A kind a newer release added and this one does not know is skipped, not an error.
-        if let Ok(kind) = row.kind.parse::<NotificationKind>() {
-            prefs.set(kind, row.email);
-        }
-    }
-    Ok(prefs)
 }
 
 pub async fn update_preferences(state: &AppState, actor: &Actor, request: &UpdateEmailPreferences) -> ApiResult<EmailPreferences> {

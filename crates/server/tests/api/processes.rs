@@ -85,6 +85,49 @@ async fn login(process: &Process, email: &str) -> String {
     body["access_token"].as_str().unwrap().to_owned()
 }
 
+/// Two `petpixel serve` processes on one database (a SQLite file, or a PostgreSQL schema) and
+/// one Redis channel, with an admin logged in on A; `extra` settings on both.
+struct Pair {
+    a: Process,
+    b: Process,
+    admin: String,
+    _database: TestDatabase,
+    _dir: tempfile::TempDir,
+}
+
+async fn two_processes(redis: String, extra: Vec<(&'static str, String)>) -> Pair {
+    let dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::new(Some(&dir.path().join("studio.db"))).await;
+    let mut env = vec![
+        ("DATABASE_URL", database.url.clone()),
+        ("PETPIXEL_DATA_DIR", dir.path().display().to_string()),
+        ("PETPIXEL_JWT_SECRET", SECRET.to_owned()),
+        ("REDIS_URL", redis),
+        ("PETPIXEL_EVENTS_CHANNEL", format!("petpixel:test:{}", uuid::Uuid::now_v7().simple())),
+    ];
+    env.extend(extra);
+    let status = petpixel(&env).args(["create-admin", "--email", "admin@studio.example", "--password", PASSWORD]).status().unwrap();
+    assert!(status.success());
+    let a = serve(&env).await;
+    let b = serve(&env).await;
+    let admin = login(&a, "admin@studio.example").await;
+    Pair { a, b, admin, _database: database, _dir: dir }
+}
+
+/// Iris, an artist, added through `process`.
+async fn add_artist(process: &Process, admin: &str) -> Value {
+    let (status, artist) = call(
+        process,
+        Method::POST,
+        "/api/v1/users",
+        Some(admin),
+        Some(json!({ "email": "iris@studio.example", "password": PASSWORD, "first_name": "Iris", "role": "artist" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{artist}");
+    artist
+}
+
 async fn total(process: &Process, token: &str) -> u64 {
     // A full first page: its total is counted (or taken from the cache), not seen.
     let (status, body) = call(process, Method::GET, "/api/v1/projects?limit=1", Some(token), None).await;
@@ -98,21 +141,7 @@ async fn what_one_process_changes_the_others_caches_forget_at_once() {
         eprintln!("TEST_REDIS_URL is not set: the two-process test runs in .ci/run");
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let database = TestDatabase::new(Some(&dir.path().join("studio.db"))).await;
-    let env = vec![
-        ("DATABASE_URL", database.url.clone()),
-        ("PETPIXEL_DATA_DIR", dir.path().display().to_string()),
-        ("PETPIXEL_JWT_SECRET", SECRET.to_owned()),
-        ("REDIS_URL", redis),
-        ("PETPIXEL_EVENTS_CHANNEL", format!("petpixel:test:{}", uuid::Uuid::now_v7().simple())),
-        ("PETPIXEL_WORKER", "false".to_owned()),
-    ];
-    let status = petpixel(&env).args(["create-admin", "--email", "admin@studio.example", "--password", PASSWORD]).status().unwrap();
-    assert!(status.success());
-    let a = serve(&env).await;
-    let b = serve(&env).await;
-    let admin = login(&a, "admin@studio.example").await;
+    let Pair { a, b, admin, _database, _dir } = two_processes(redis, vec![("PETPIXEL_WORKER", "false".to_owned())]).await;
 
     // The list's total, cached on A, follows a project made on B.
     for _ in 0..2 {
@@ -133,15 +162,7 @@ async fn what_one_process_changes_the_others_caches_forget_at_once() {
     assert_eq!(page["items"][0]["pet_name"], "Biscuit");
 
     // An artist with a session and an API token, each seen (so cached) by both processes.
-    let (status, artist) = call(
-        &a,
-        Method::POST,
-        "/api/v1/users",
-        Some(&admin),
-        Some(json!({ "email": "iris@studio.example", "password": PASSWORD, "first_name": "Iris", "role": "artist" })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{artist}");
+    let artist = add_artist(&a, &admin).await;
     let session = login(&b, "iris@studio.example").await;
     let (status, created) =
         call(&b, Method::POST, "/api/v1/api-tokens", Some(&session), Some(json!({ "name": "sketchbook", "scopes": ["projects:read"] })))
@@ -371,33 +392,14 @@ async fn the_hub_and_the_outbox_act_as_one_service_across_processes() {
         return;
     }
     let sink = crate::smtp::Sink::start(crate::smtp::free_port()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let database = TestDatabase::new(Some(&dir.path().join("studio.db"))).await;
-    let env = vec![
-        ("DATABASE_URL", database.url.clone()),
-        ("PETPIXEL_DATA_DIR", dir.path().display().to_string()),
-        ("PETPIXEL_JWT_SECRET", SECRET.to_owned()),
-        ("REDIS_URL", redis),
-        ("PETPIXEL_EVENTS_CHANNEL", format!("petpixel:test:{}", uuid::Uuid::now_v7().simple())),
+    let extra = vec![
         ("PETPIXEL_JOB_POLL_MS", "20".to_owned()),
         ("SMTP_URL", format!("smtp://127.0.0.1:{}", sink.port)),
         // A retry (which could send twice) comes within the wait below.
         ("PETPIXEL_JOB_RETRY_BASE_SECS", "1".to_owned()),
     ];
-    let status = petpixel(&env).args(["create-admin", "--email", "admin@studio.example", "--password", PASSWORD]).status().unwrap();
-    assert!(status.success());
-    let a = serve(&env).await;
-    let b = serve(&env).await;
-    let admin = login(&a, "admin@studio.example").await;
-    let (status, artist) = call(
-        &a,
-        Method::POST,
-        "/api/v1/users",
-        Some(&admin),
-        Some(json!({ "email": "iris@studio.example", "password": PASSWORD, "first_name": "Iris", "role": "artist" })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{artist}");
+    let Pair { a, b, admin, _database, _dir } = two_processes(redis, extra).await;
+    let artist = add_artist(&a, &admin).await;
     let iris = login(&b, "iris@studio.example").await;
     let (_, project) = call(&a, Method::POST, "/api/v1/projects", Some(&admin), Some(TestApp::order(json!({ "pet_name": "Olive" })))).await;
     let project_id = project["id"].as_str().unwrap().to_owned();
