@@ -16,6 +16,7 @@ mod m20261127_000010_create_builds;
 mod m20261128_000011_game_url_lifecycle;
 mod m20261128_000012_notifications_and_outbox;
 mod m20261128_000013_idempotency_keys;
+mod m20261128_000014_webhooks;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000011_game_url_lifecycle::Migration),
             Box::new(m20261128_000012_notifications_and_outbox::Migration),
             Box::new(m20261128_000013_idempotency_keys::Migration),
+            Box::new(m20261128_000014_webhooks::Migration),
         ]
     }
 }

@@ -22,7 +22,7 @@ use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{
     activity, api_tokens, assets, auth, builds, email, files, health, jobs, notifications, projects, security_headers, telemetry,
-    templates, urls, users,
+    templates, urls, users, webhooks,
 };
 
 /// `/api/v1`: one line per path; each handler lives in the module named after its URL.
@@ -72,6 +72,12 @@ fn v1_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(notifications::handlers::read_all_notifications))
         .routes(routes!(notifications::handlers::get_notification_preferences, notifications::handlers::update_notification_preferences))
         .routes(routes!(email::handlers::list_emails))
+        .routes(routes!(webhooks::handlers::list_webhooks, webhooks::handlers::create_webhook))
+        .routes(routes!(webhooks::handlers::get_webhook, webhooks::handlers::update_webhook, webhooks::handlers::delete_webhook))
+        .routes(routes!(webhooks::handlers::rotate_webhook_secret))
+        .routes(routes!(webhooks::handlers::test_webhook))
+        .routes(routes!(webhooks::handlers::list_webhook_deliveries))
+        .routes(routes!(webhooks::handlers::resend_webhook_delivery))
         .merge(upload_routes())
 }
 
@@ -86,8 +92,8 @@ fn upload_routes() -> OpenApiRouter<AppState> {
 
 /// Every job kind the app runs, with the periodic ones.
 pub fn job_registry() -> jobs::Registry {
-    crate::idempotency::register(email::register(notifications::register(urls::register(builds::register(assets::register(
-        jobs::Registry::builtin(),
+    webhooks::register(crate::idempotency::register(email::register(notifications::register(urls::register(builds::register(
+        assets::register(jobs::Registry::builtin()),
     ))))))
 }
 

@@ -116,6 +116,29 @@ pub struct Config {
     /// main address it needs an admin's bearer token.
     pub metrics_bind: Option<SocketAddr>,
     pub log_json: bool,
+    /// Lets webhook endpoints lead to loopback, private, link-local and metadata addresses
+    /// (tests, on-premises receivers); off, such addresses are refused when registered and again
+    /// at each delivery.
+    pub webhook_allow_private: bool,
+    /// The wait before each retry of a failed webhook delivery; the last repeats until the
+    /// endpoint is switched off (`PETPIXEL_WEBHOOK_RETRY_SCHEDULE`, seconds, comma-separated).
+    pub webhook_retry_schedule: Vec<Duration>,
+    /// An endpoint failing without a success for this long is switched off.
+    pub webhook_disable_after: Duration,
+    /// How long a receiver may take to answer.
+    pub webhook_timeout: Duration,
+}
+
+/// Standard Webhooks' suggested schedule: 5 s, 5 min, 30 min, 2 h, 5 h, then every 10 h.
+pub const WEBHOOK_RETRY_SCHEDULE: [u64; 6] = [5, 300, 1800, 7200, 18_000, 36_000];
+
+fn schedule_var(name: &str, default: &[u64]) -> anyhow::Result<Vec<Duration>> {
+    let Some(v) = var(name) else { return Ok(default.iter().copied().map(Duration::from_secs).collect()) };
+    let parsed: Result<Vec<Duration>, _> = v.split(',').map(|s| s.trim().parse::<u64>().map(Duration::from_secs)).collect();
+    match parsed {
+        Ok(s) if !s.is_empty() => Ok(s),
+        _ => bail!("{name}={v:?} is not valid: give seconds, comma-separated (5,300,1800)"),
+    }
 }
 
 fn var(name: &str) -> Option<String> {
@@ -219,6 +242,10 @@ impl Config {
                 .map(|v| v.parse().map_err(|e| anyhow::anyhow!("PETPIXEL_METRICS_BIND={v:?} is not valid: {e}")))
                 .transpose()?,
             log_json: var("PETPIXEL_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
+            webhook_allow_private: bool_var("PETPIXEL_WEBHOOK_ALLOW_PRIVATE")?,
+            webhook_retry_schedule: schedule_var("PETPIXEL_WEBHOOK_RETRY_SCHEDULE", &WEBHOOK_RETRY_SCHEDULE)?,
+            webhook_disable_after: Duration::from_secs(parse_var("PETPIXEL_WEBHOOK_DISABLE_AFTER_HOURS", 72u64)?.max(1) * 3600),
+            webhook_timeout: Duration::from_secs(parse_var("PETPIXEL_WEBHOOK_TIMEOUT_SECS", 10u64)?.max(1)),
         };
         if let Some(secret) = &config.jwt_secret {
             if secret.expose_secret().len() < 32 {
@@ -275,6 +302,11 @@ impl Config {
             trusted_proxy_hops: 1,
             metrics_bind: None,
             log_json: false,
+            // Tests' receivers listen on loopback.
+            webhook_allow_private: true,
+            webhook_retry_schedule: WEBHOOK_RETRY_SCHEDULE.iter().copied().map(Duration::from_secs).collect(),
+            webhook_disable_after: Duration::from_secs(72 * 3600),
+            webhook_timeout: Duration::from_secs(10),
         }
     }
 

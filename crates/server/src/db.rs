@@ -28,6 +28,16 @@ pub struct Db {
     write_lock: Option<Arc<Mutex<()>>>,
     /// Where committed changes are told.
     pub bus: Bus,
+    /// Writes what must follow committed changes durably (webhook deliveries), inside their
+    /// transaction.
+    outbox: Option<Arc<dyn Outbox>>,
+}
+
+/// Told of a write transaction's events just before it commits, on the transaction itself: what
+/// it writes commits with the change or not at all.
+pub trait Outbox: Send + Sync {
+    fn write<'a>(&'a self, txn: &'a DatabaseTransaction, events: &'a [Event])
+        -> futures::future::BoxFuture<'a, Result<(), sea_orm::DbErr>>;
 }
 
 /// A write transaction; on SQLite it holds the write lock until committed or dropped. It collects
@@ -39,6 +49,7 @@ pub struct WriteTxn {
     /// Resources' states after the change, for the events about them.
     payloads: std::sync::Mutex<Vec<Payload>>,
     bus: Bus,
+    outbox: Option<Arc<dyn Outbox>>,
 }
 
 impl std::ops::Deref for WriteTxn {
@@ -52,9 +63,7 @@ impl WriteTxn {
     /// Commits, lets the next writer in, then publishes the collected events. A transaction
     /// dropped without commit rolls back and publishes nothing.
     pub async fn commit(self) -> Result<(), sea_orm::DbErr> {
-        let WriteTxn { txn, guard, events, payloads, bus } = self;
-        txn.commit().await?;
-        drop(guard);
+        let WriteTxn { txn, guard, events, payloads, bus, outbox } = self;
         let mut events = events.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
         let payloads = payloads.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
         for event in events.iter_mut().filter(|e| e.payload.is_none()) {
@@ -62,6 +71,11 @@ impl WriteTxn {
             event.payload =
                 payloads.iter().rev().find(|p| p.resource_type() == event.resource_type && Some(p.id()) == event.resource_id).cloned();
         }
+        if let (Some(outbox), false) = (&outbox, events.is_empty()) {
+            outbox.write(&txn, &events).await?;
+        }
+        txn.commit().await?;
+        drop(guard);
         if !events.is_empty() {
             bus.publish(events).await;
         }
@@ -123,6 +137,7 @@ impl Db {
                 conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
                 write_lock: Some(Arc::new(Mutex::new(()))),
                 bus: bus(config).await?,
+                outbox: None,
             })
         } else {
             let options = PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid PostgreSQL URL")?;
@@ -135,8 +150,14 @@ impl Db {
                 .connect_with(options)
                 .await
                 .context("connecting to PostgreSQL")?;
-            Ok(Db { conn: SqlxPostgresConnector::from_sqlx_postgres_pool(pool), write_lock: None, bus: bus(config).await? })
+            Ok(Db { conn: SqlxPostgresConnector::from_sqlx_postgres_pool(pool), write_lock: None, bus: bus(config).await?, outbox: None })
         }
+    }
+
+    /// Sets what each write transaction's events are written to before it commits.
+    pub fn with_outbox(mut self, outbox: Arc<dyn Outbox>) -> Self {
+        self.outbox = Some(outbox);
+        self
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
@@ -161,6 +182,7 @@ impl Db {
             events: Default::default(),
             payloads: Default::default(),
             bus: self.bus.clone(),
+            outbox: self.outbox.clone(),
         })
     }
 

@@ -26,6 +26,7 @@ Authenticate with `Authorization: Bearer <token>`: an access token from `/api/v1
         (name = "assets", description = "Photos, sprites, backgrounds and sounds: uploads, processing, versions"),
         (name = "builds", description = "Game templates, and the games built from them"),
         (name = "activity", description = "Who changed what, when and from where"),
+        (name = "webhooks", description = "Signed deliveries of changes to other systems (Standard Webhooks): endpoints, secrets, the delivery log"),
         (name = "health", description = "Health checks and metrics"),
     )
 )]

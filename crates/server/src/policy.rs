@@ -140,7 +140,7 @@ pub fn readable_activity_types(actor: &Actor) -> Vec<ResourceType> {
         types.extend([ResourceType::Project, ResourceType::Asset, ResourceType::Url, ResourceType::Build]);
     }
     if actor.permissions.allows(Resource::Users, Action::Read) {
-        types.extend([ResourceType::User, ResourceType::ApiToken, ResourceType::Notification, ResourceType::Job]);
+        types.extend([ResourceType::User, ResourceType::ApiToken, ResourceType::Notification, ResourceType::Job, ResourceType::Webhook]);
     }
     types
 }

@@ -12,6 +12,8 @@ use crate::email::mailer::Mailer;
 use crate::storage::Storage;
 use crate::urls::live::LiveGames;
 use crate::urls::views::Views;
+use crate::webhooks::http::Sender;
+use crate::webhooks::outbox::Writer;
 
 /// A key that signs links (to files, to game previews): derived from the token secret, so every
 /// process that accepts the same tokens accepts the same links, and a leaked link key reveals
@@ -42,6 +44,10 @@ pub struct AppState {
     pub views: Arc<Views>,
     /// Sends the outbox's e-mails; none without `SMTP_URL`.
     pub mailer: Option<Mailer>,
+    /// Seals webhook signing secrets at rest.
+    pub webhook_key: [u8; 32],
+    /// Makes webhook deliveries.
+    pub webhooks: Sender,
 }
 
 impl AppState {
@@ -53,6 +59,8 @@ impl AppState {
     }
 
     pub fn with_db(config: Config, db: Db) -> anyhow::Result<Self> {
+        // Every write transaction leaves its webhook deliveries behind as it commits.
+        let db = db.with_outbox(Arc::new(Writer));
         let secret = jwt::load_or_create_secret(config.jwt_secret.as_ref(), &config.data_dir)?;
         let jwt = JwtKeys::new(&secret, config.access_token_ttl);
         let hasher = Hasher::new(config.password_hash_concurrency, config.password_hash_queue);
@@ -64,6 +72,21 @@ impl AppState {
         db.bus.listen(games.clone());
         let views = Arc::new(Views::new());
         let mailer = Mailer::from_config(&config)?;
-        Ok(AppState { config: Arc::new(config), db, jwt: Arc::new(jwt), hasher, storage, preview_key, caches, games, views, mailer })
+        let webhook_key = links_key(&secret, b"petpixel webhook secrets\0");
+        let webhooks = Sender::new(config.webhook_timeout, config.webhook_allow_private)?;
+        Ok(AppState {
+            config: Arc::new(config),
+            db,
+            jwt: Arc::new(jwt),
+            hasher,
+            storage,
+            preview_key,
+            caches,
+            games,
+            views,
+            mailer,
+            webhook_key,
+            webhooks,
+        })
     }
 }

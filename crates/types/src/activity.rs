@@ -25,6 +25,7 @@ string_enum!(ResourceType {
     ApiToken = "api_token",
     Notification = "notification",
     Job = "job",
+    Webhook = "webhook",
 });
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,6 +10,7 @@ use crate::asset::Asset;
 use crate::build::Build;
 use crate::notification::{Notification, ReadReceipt};
 use crate::project::Project;
+use crate::url::GameUrl;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -41,6 +42,7 @@ pub enum Payload {
     Project(Project),
     Asset(Asset),
     Build(Build),
+    Url(GameUrl),
     Notification(Notification),
     NotificationsRead(ReadReceipt),
 }
@@ -52,6 +54,7 @@ impl Payload {
             Payload::Project(_) => ResourceType::Project,
             Payload::Asset(_) => ResourceType::Asset,
             Payload::Build(_) => ResourceType::Build,
+            Payload::Url(_) => ResourceType::Url,
             Payload::Notification(_) | Payload::NotificationsRead(_) => ResourceType::Notification,
         }
     }
@@ -62,6 +65,7 @@ impl Payload {
             Payload::Project(p) => p.id,
             Payload::Asset(a) => a.id,
             Payload::Build(b) => b.id,
+            Payload::Url(u) => u.id,
             Payload::Notification(n) => n.id,
             Payload::NotificationsRead(r) => r.user_id,
         }

@@ -8,12 +8,11 @@
 /// name is an error naming the known ones), `Display`, serde and the OpenAPI schema, and `ALL` in
 /// declaration order (which is also the order `Ord` sorts by). Every such enum of the API is one.
 macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
+        pub enum $name { $($(#[$vmeta])* #[serde(rename = $text)] $variant),+ }
 
         impl $name {
             pub const ALL: [$name; <[&str]>::len(&[$($text),+])] = [$($name::$variant),+];
@@ -61,6 +60,7 @@ pub mod template;
 pub mod url;
 pub mod user;
 pub mod validate;
+pub mod webhook;
 
 pub use email::Email;
 pub use page::{Page, PageRequest, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};

@@ -26,13 +26,15 @@ string_enum!(
         Deadline = "deadline",
         /// A manager wrote to you.
         Message = "message",
+        /// A webhook endpoint kept failing and was switched off (admins).
+        WebhookDisabled = "webhook_disabled",
     }
 );
 
 impl NotificationKind {
     /// Whether it is e-mailed when the person has not chosen.
     pub fn emailed_by_default(self) -> bool {
-        matches!(self, Self::Assigned | Self::Mention | Self::Deadline | Self::Message)
+        matches!(self, Self::Assigned | Self::Mention | Self::Deadline | Self::Message | Self::WebhookDisabled)
     }
 
     /// How the preferences page names it.
@@ -44,6 +46,7 @@ impl NotificationKind {
             Self::Mention => "Someone mentions me in a project's notes",
             Self::Deadline => "A deadline of mine is 48 hours away",
             Self::Message => "A manager sends me a message",
+            Self::WebhookDisabled => "A webhook endpoint is switched off after failing (admins)",
         }
     }
 }
@@ -153,6 +156,12 @@ pub struct EmailPreferences {
     pub mention: bool,
     pub deadline: bool,
     pub message: bool,
+    #[serde(default = "yes")]
+    pub webhook_disabled: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl EmailPreferences {
@@ -164,6 +173,7 @@ impl EmailPreferences {
             NotificationKind::Mention => self.mention,
             NotificationKind::Deadline => self.deadline,
             NotificationKind::Message => self.message,
+            NotificationKind::WebhookDisabled => self.webhook_disabled,
         }
     }
 
@@ -175,6 +185,7 @@ impl EmailPreferences {
             NotificationKind::Mention => &mut self.mention,
             NotificationKind::Deadline => &mut self.deadline,
             NotificationKind::Message => &mut self.message,
+            NotificationKind::WebhookDisabled => &mut self.webhook_disabled,
         };
         *field = email;
     }
@@ -182,8 +193,15 @@ impl EmailPreferences {
 
 impl Default for EmailPreferences {
     fn default() -> Self {
-        let mut p =
-            EmailPreferences { assigned: false, unassigned: false, status_changed: false, mention: false, deadline: false, message: false };
+        let mut p = EmailPreferences {
+            assigned: false,
+            unassigned: false,
+            status_changed: false,
+            mention: false,
+            deadline: false,
+            message: false,
+            webhook_disabled: false,
+        };
         for kind in NotificationKind::ALL {
             p.set(kind, kind.emailed_by_default());
         }
@@ -202,6 +220,7 @@ pub struct UpdateEmailPreferences {
     pub mention: Option<bool>,
     pub deadline: Option<bool>,
     pub message: Option<bool>,
+    pub webhook_disabled: Option<bool>,
 }
 
 impl UpdateEmailPreferences {
@@ -214,6 +233,7 @@ impl UpdateEmailPreferences {
             (Mention, self.mention),
             (Deadline, self.deadline),
             (Message, self.message),
+            (WebhookDisabled, self.webhook_disabled),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k, v)))

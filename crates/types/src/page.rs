@@ -9,12 +9,56 @@ pub const MAX_PAGE_SIZE: u32 = 100;
 
 /// One page of a list, with the total across all pages.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: u64,
     pub limit: u32,
     pub offset: u64,
+}
+
+/// Written by hand so that `items` refers to its type's named schema (`Page_Project` holds
+/// `Project`s): the derive inlines a generic argument, and generated clients then name each
+/// list's items anew (`PageProjectItemsItem`).
+#[cfg(feature = "openapi")]
+mod schema {
+    use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+    use utoipa::openapi::{Ref, RefOr};
+    use utoipa::ToSchema;
+
+    use super::Page;
+
+    fn count(format: KnownFormat) -> ObjectBuilder {
+        ObjectBuilder::new().schema_type(Type::Integer).format(Some(SchemaFormat::KnownFormat(format))).minimum(Some(0))
+    }
+
+    // What the `#[utoipa::path]` macros ask of a generic body (utoipa derives `PartialSchema`
+    // from it); the inlined schemas of the arguments they pass in are not used.
+    impl<T: ToSchema> utoipa::__dev::ComposeSchema for Page<T> {
+        fn compose(_inlined: Vec<RefOr<Schema>>) -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .description(Some("One page of a list, with the total across all pages."))
+                .property("items", ArrayBuilder::new().items(Ref::from_schema_name(T::name())))
+                .required("items")
+                .property("total", count(KnownFormat::Int64))
+                .required("total")
+                .property("limit", count(KnownFormat::Int32))
+                .required("limit")
+                .property("offset", count(KnownFormat::Int64))
+                .required("offset")
+                .into()
+        }
+    }
+
+    impl<T: ToSchema> ToSchema for Page<T> {
+        fn name() -> std::borrow::Cow<'static, str> {
+            "Page".into()
+        }
+
+        fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+            schemas.push((T::name().into(), T::schema()));
+            T::schemas(schemas);
+        }
+    }
 }
 
 /// A validated `limit`/`offset` pair.

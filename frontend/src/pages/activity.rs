@@ -252,6 +252,7 @@ fn kind_label(t: ResourceType) -> &'static str {
         ResourceType::ApiToken => "API tokens",
         ResourceType::Notification => "Messages",
         ResourceType::Job => "Background jobs",
+        ResourceType::Webhook => "Webhooks",
     }
 }
 

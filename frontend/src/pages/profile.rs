@@ -93,7 +93,7 @@ pub fn Profile() -> impl IntoView {
                 </p>
                 <button type="submit" class="primary">"Change password"</button>
             </form>
-            <EmailChoices />
+            <EmailChoices admin=session.is_admin() />
             <ApiTokens permissions=me.permissions.iter().map(|g| g.permission).collect() />
             {session.is_admin().then(|| view! { <Outbox /> })}
         </main>
@@ -215,7 +215,7 @@ fn ApiTokens(permissions: Vec<Permission>) -> impl IntoView {
 
 /// Which notifications also come by e-mail: each box saves as it is ticked.
 #[component]
-fn EmailChoices() -> impl IntoView {
+fn EmailChoices(admin: bool) -> impl IntoView {
     let prefs = RwSignal::new(None::<EmailPreferences>);
     let failure = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
@@ -234,6 +234,7 @@ fn EmailChoices() -> impl IntoView {
             NotificationKind::Mention => &mut change.mention,
             NotificationKind::Deadline => &mut change.deadline,
             NotificationKind::Message => &mut change.message,
+            NotificationKind::WebhookDisabled => &mut change.webhook_disabled,
         };
         *field = Some(email);
         leptos::task::spawn_local(async move {
@@ -255,7 +256,7 @@ fn EmailChoices() -> impl IntoView {
                 {move || failure.get().map(|f| view! { <p class="alert" role="alert">{f}</p> })}
                 {move || match prefs.get() {
                     None => view! { <p class="loading" aria-busy="true">"Loading…"</p> }.into_any(),
-                    Some(p) => NotificationKind::ALL.iter().map(|kind| {
+                    Some(p) => NotificationKind::ALL.iter().filter(|k| admin || **k != NotificationKind::WebhookDisabled).map(|kind| {
                         let kind = *kind;
                         view! {
                             <label class="check">

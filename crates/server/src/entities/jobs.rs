@@ -19,6 +19,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,
+    /// Asked for again while running: it runs once more rather than ending.
+    pub again: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

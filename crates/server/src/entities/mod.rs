@@ -19,3 +19,6 @@ pub mod refresh_tokens;
 pub mod sessions;
 pub mod url_daily_views;
 pub mod users;
+pub mod webhook_attempts;
+pub mod webhook_deliveries;
+pub mod webhook_endpoints;

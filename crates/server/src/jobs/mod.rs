@@ -9,8 +9,12 @@
 //! - A failure is retried after `base * 2^(attempt-1)`; after `max_attempts` the job stays
 //!   `failed` with its last error. A job whose worker died is taken up again when its lease runs
 //!   out (a live worker renews its lease while the job runs).
+//! - A job may end by asking to run again at some time ([`Next::At`]: a queue it works through,
+//!   a retry schedule of its own). Enqueuing a job whose equal is running marks that one to run
+//!   once more, so work queued while it finishes is never left without a job.
 
 pub mod handlers;
+pub mod queue;
 pub mod service;
 mod worker;
 
@@ -19,87 +23,17 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, Statement};
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::Value;
-use uuid::Uuid;
 
+pub use queue::{enqueue, NewJob, DONE, FAILED, PENDING, RUNNING};
 pub use worker::{Outcome, Worker};
 
-use crate::entities::jobs;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
-pub const PENDING: &str = "pending";
-pub const RUNNING: &str = "running";
-pub const DONE: &str = "done";
-pub const FAILED: &str = "failed";
-
 /// Deletes sessions that ended more than a day ago, hourly.
 pub const PURGE_SESSIONS: &str = "sessions.purge";
-
-/// A job to enqueue.
-pub struct NewJob {
-    pub kind: &'static str,
-    pub payload: Value,
-    /// One pending or running job per (kind, key).
-    pub dedupe_key: Option<String>,
-    pub max_attempts: i32,
-    pub run_at: DateTime<Utc>,
-}
-
-impl NewJob {
-    pub fn new(kind: &'static str, payload: Value) -> Self {
-        NewJob { kind, payload, dedupe_key: None, max_attempts: 5, run_at: Utc::now() }
-    }
-
-    pub fn dedupe(mut self, key: impl Into<String>) -> Self {
-        self.dedupe_key = Some(key.into());
-        self
-    }
-
-    pub fn max_attempts(mut self, n: i32) -> Self {
-        self.max_attempts = n.max(1);
-        self
-    }
-
-    pub fn at(mut self, when: DateTime<Utc>) -> Self {
-        self.run_at = when;
-        self
-    }
-}
-
-/// Enqueues `job` on `conn` (pass the transaction of the change that causes it). Answers the new
-/// job's id, or `None` when an equal job (same kind and dedupe key) is already pending or running.
-pub async fn enqueue(conn: &impl ConnectionTrait, job: NewJob) -> ApiResult<Option<Uuid>> {
-    let now = Utc::now();
-    let id = Uuid::now_v7();
-    let row = jobs::ActiveModel {
-        id: Set(id),
-        kind: Set(job.kind.to_owned()),
-        payload: Set(job.payload),
-        dedupe_key: Set(job.dedupe_key),
-        status: Set(PENDING.to_owned()),
-        attempts: Set(0),
-        max_attempts: Set(job.max_attempts),
-        run_at: Set(job.run_at),
-        locked_by: Set(None),
-        locked_until: Set(None),
-        last_error: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        finished_at: Set(None),
-    };
-    // The partial unique index decides; DO NOTHING keeps the caller's transaction usable.
-    let conflict = OnConflict::columns([jobs::Column::Kind, jobs::Column::DedupeKey])
-        // Word for word the index's own condition, literals included: SQLite matches a partial
-        // index to a conflict target only when it can see the one implies the other.
-        .target_and_where(Expr::cust("dedupe_key IS NOT NULL AND status IN ('pending', 'running')"))
-        .do_nothing()
-        .to_owned();
-    let inserted = jobs::Entity::insert(row).on_conflict(conflict).exec_without_returning(conn).await?;
-    Ok((inserted == 1).then_some(id))
-}
 
 /// Enqueues each periodic job whose current period has no run yet; answers how many it queued.
 /// The period's row and its job commit together, so a crash in between loses neither.
@@ -124,7 +58,22 @@ pub async fn schedule_due(state: &AppState, registry: &Registry, now: DateTime<U
 }
 
 /// What a job does: its payload in, an error message out if it failed.
-pub type Handler = Arc<dyn Fn(AppState, Value) -> BoxFuture<'static, anyhow::Result<()>> + Send + Sync>;
+pub type Handler = Arc<dyn Fn(AppState, Value) -> BoxFuture<'static, anyhow::Result<Next>> + Send + Sync>;
+
+/// How a job that did not fail goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// It is done (unless asked for again while it ran).
+    Done,
+    /// It runs again at this time, its tries counted afresh.
+    At(DateTime<Utc>),
+}
+
+impl From<()> for Next {
+    fn from((): ()) -> Self {
+        Next::Done
+    }
+}
 
 /// A job enqueued once per period (a sweeper, a daily reminder), whichever process gets there.
 #[derive(Clone)]
@@ -149,12 +98,20 @@ impl Registry {
         Self::default()
     }
 
-    pub fn register<F, Fut>(mut self, kind: &'static str, run: F) -> Self
+    pub fn register<F, Fut, R>(mut self, kind: &'static str, run: F) -> Self
     where
         F: Fn(AppState, Value) -> Fut + Send + Sync + 'static,
-        Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
+        Fut: std::future::Future<Output = anyhow::Result<R>> + Send + 'static,
+        R: Into<Next>,
     {
-        self.handlers.insert(kind, Arc::new(move |state, payload| Box::pin(run(state, payload))));
+        let run = Arc::new(run);
+        self.handlers.insert(
+            kind,
+            Arc::new(move |state, payload| {
+                let run = run.clone();
+                Box::pin(async move { run(state, payload).await.map(Into::into) })
+            }),
+        );
         self
     }
 

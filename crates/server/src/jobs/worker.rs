@@ -3,11 +3,11 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{CaseStatement, Expr};
 use sea_orm::{ColumnTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement};
 use uuid::Uuid;
 
-use super::{Registry, DONE, FAILED, PENDING, RUNNING};
+use super::{Next, Registry, DONE, FAILED, PENDING, RUNNING};
 use crate::entities::jobs;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -20,6 +20,8 @@ pub enum Outcome {
     Retry(Uuid, DateTime<Utc>),
     /// It failed for the last time and stays failed, with its error.
     Failed(Uuid),
+    /// It asked to run again at this time.
+    Again(Uuid, DateTime<Utc>),
 }
 
 pub struct Worker {
@@ -76,7 +78,7 @@ impl Worker {
     }
 
     /// Runs `work` while renewing the job's lease, so a long job is not taken by another worker.
-    async fn with_lease_renewed(&self, id: Uuid, work: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    async fn with_lease_renewed<T>(&self, id: Uuid, work: impl std::future::Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
         let lease = self.state.config.job_lease;
         let mut renew = tokio::time::interval((lease / 3).max(Duration::from_millis(100)));
         renew.tick().await;
@@ -102,7 +104,7 @@ impl Worker {
 
     /// Records how the job went, if it is still this worker's (a lost lease means another worker
     /// has it now, and its word counts).
-    async fn settle(&self, job: &jobs::Model, result: anyhow::Result<()>) -> ApiResult<Outcome> {
+    async fn settle(&self, job: &jobs::Model, result: anyhow::Result<Next>) -> ApiResult<Outcome> {
         let now = Utc::now();
         let mine = jobs::Entity::update_many()
             .filter(jobs::Column::Id.eq(job.id))
@@ -113,13 +115,39 @@ impl Worker {
         // The claim counted this attempt already.
         let attempts = job.attempts;
         let (update, outcome) = match result {
-            Ok(()) => {
+            Ok(Next::Done) => {
                 tracing::info!(job = %job.id, kind = %job.kind, "job done");
+                // Asked for again while it ran: due at once, as a fresh job.
+                let again = |then: &str, otherwise: &str| Expr::cust(format!("CASE WHEN again THEN {then} ELSE {otherwise} END"));
                 (
-                    mine.col_expr(jobs::Column::Status, Expr::value(DONE)).col_expr(jobs::Column::FinishedAt, Expr::value(now)),
+                    mine.col_expr(jobs::Column::Status, again(&format!("'{PENDING}'"), &format!("'{DONE}'")))
+                        .col_expr(
+                            jobs::Column::FinishedAt,
+                            CaseStatement::new()
+                                .case(Expr::col(jobs::Column::Again), Expr::value(Option::<DateTime<Utc>>::None))
+                                .finally(Expr::value(now))
+                                .into(),
+                        )
+                        .col_expr(
+                            jobs::Column::RunAt,
+                            CaseStatement::new()
+                                .case(Expr::col(jobs::Column::Again), Expr::value(now))
+                                .finally(Expr::col(jobs::Column::RunAt))
+                                .into(),
+                        )
+                        .col_expr(jobs::Column::Attempts, again("0", "attempts"))
+                        .col_expr(jobs::Column::Again, Expr::value(false)),
                     Outcome::Done(job.id),
                 )
             }
+            Ok(Next::At(when)) => (
+                mine.col_expr(jobs::Column::Status, Expr::value(PENDING))
+                    .col_expr(jobs::Column::RunAt, Expr::value(when))
+                    .col_expr(jobs::Column::Attempts, Expr::value(0))
+                    .col_expr(jobs::Column::LastError, Expr::value(Option::<String>::None))
+                    .col_expr(jobs::Column::Again, Expr::value(false)),
+                Outcome::Again(job.id, when),
+            ),
             Err(e) => {
                 let error = format!("{e:#}");
                 let update = mine.col_expr(jobs::Column::LastError, Expr::value(error.clone()));

@@ -6,7 +6,7 @@
 pub mod deadline;
 pub mod handlers;
 pub mod mentions;
-mod model;
+pub mod model;
 pub mod preferences;
 pub mod rules;
 pub mod service;

@@ -65,9 +65,10 @@ pub fn deliveries(event: &Event) -> Vec<Delivery> {
         Some(Payload::Project(p)) => out.push(emit(names::PROJECT_UPDATED, vec![ALL_PROJECTS.into(), project(p.id)], p)),
         Some(Payload::Asset(a)) => out.push(emit(names::ASSET_UPDATED, vec![project_assets(a.project_id)], a)),
         Some(Payload::Build(b)) => out.push(emit(names::BUILD_UPDATED, vec![project(b.project_id)], b)),
+        // Address changes reach the studio through their activity entries.
+        Some(Payload::Url(_)) | None => {}
         Some(Payload::Notification(n)) => out.push(emit(names::NOTIFICATION, vec![user(n.user_id)], n)),
         Some(Payload::NotificationsRead(r)) => out.push(emit(names::NOTIFICATIONS_READ, vec![user(r.user_id)], r)),
-        None => {}
     }
     out.extend(closures(event));
     out

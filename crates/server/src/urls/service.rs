@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use petpixel_types::activity::{ActionType, ResourceType};
+use petpixel_types::event::Payload;
 use petpixel_types::project::GameConfig;
 use petpixel_types::url::{
     DailyViews, DeployUrl, GameUrl, ReserveUrl, SlugCheck, SlugOption, SlugProblem, SlugProposals, UrlAnalytics, UrlFilter, UrlListItem,
@@ -153,6 +154,7 @@ async fn mark_expired(txn: &WriteTxn, row: game_urls::Model) -> ApiResult<bool> 
             .project(row.project_id)
             .details(json!({ "slug": row.url_slug, "expires_at": row.expires_at }));
         activity::record(txn, &Audit::new(None, None, &client), entry).await?;
+        txn.attach(Payload::Url(to_wire(game_urls::Model { status: UrlStatus::Expired.as_str().into(), ..row })?));
     }
     Ok(done.rows_affected == 1)
 }
@@ -217,8 +219,10 @@ pub async fn reserve(state: &AppState, actor: &Actor, project_id: Uuid, request:
         .project(project_id)
         .details(json!({ "slug": row.url_slug, "expires_at": row.expires_at }));
     activity::record(&txn, &Audit::from(actor), entry).await?;
+    let wire = to_wire(row)?;
+    txn.attach(Payload::Url(wire.clone()));
     txn.commit().await?;
-    to_wire(row)
+    Ok(wire)
 }
 
 async fn taken(state: &AppState, slug: &str) -> AppError {
@@ -304,8 +308,11 @@ pub async fn deploy(state: &AppState, actor: &Actor, id: Uuid, request: &DeployU
         "previous_build_id": url.build_id,
     }));
     activity::record(&txn, &Audit::from(actor), entry).await?;
+    let after = game_urls::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| AppError::not_found("address"))?;
+    let wire = to_wire(after)?;
+    txn.attach(Payload::Url(wire.clone()));
     txn.commit().await?;
-    to_wire(find(state, id).await?)
+    Ok(wire)
 }
 
 /// `DELETE /urls/{id}`: the address is released (its page answers 410) and its slug is free.
@@ -341,6 +348,8 @@ async fn release_row(txn: &WriteTxn, audit: &Audit<'_>, url: &game_urls::Model) 
         .project(url.project_id)
         .details(json!({ "slug": url.url_slug, "status": url.status, "build_id": url.build_id }));
     activity::record(txn, audit, entry).await?;
+    let released = game_urls::Model { status: UrlStatus::Deleted.as_str().into(), build_id: None, ..url.clone() };
+    txn.attach(Payload::Url(to_wire(released)?));
     Ok(true)
 }
 

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{Duration, Utc};
 use petpixel_server::entities::jobs as job_rows;
-use petpixel_server::jobs::{enqueue, NewJob, Outcome, Registry, Worker};
+use petpixel_server::jobs::{enqueue, NewJob, Next, Outcome, Registry, Worker};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
@@ -58,7 +58,8 @@ async fn a_job_is_enqueued_with_its_change_or_not_at_all() {
 #[tokio::test]
 async fn a_failing_job_backs_off_then_stays_failed_with_its_error() {
     let app = TestApp::with_config(|c| c.job_retry_base = std::time::Duration::from_secs(10)).await;
-    let registry = Registry::new().register("test.fail", |_state, _payload| async { anyhow::bail!("the printer is on fire") });
+    let registry =
+        Registry::new().register("test.fail", |_state, _payload| async { Err::<(), _>(anyhow::anyhow!("the printer is on fire")) });
     let id = enqueue(&app.state.db.conn, NewJob::new("test.fail", json!({})).max_attempts(3)).await.unwrap().unwrap();
     let worker = Worker::new(app.state.clone(), registry);
 
@@ -163,7 +164,7 @@ async fn admins_list_failed_jobs_and_send_them_round_again() {
     let app = TestApp::new().await;
     let admin = app.user(Role::Admin).await;
     let manager = app.user(Role::Manager).await;
-    let registry = Registry::new().register("test.fail", |_state, _payload| async { anyhow::bail!("no paper") });
+    let registry = Registry::new().register("test.fail", |_state, _payload| async { Err::<(), _>(anyhow::anyhow!("no paper")) });
     let failing = enqueue(&app.state.db.conn, NewJob::new("test.fail", json!({})).max_attempts(1)).await.unwrap().unwrap();
     let waiting =
         enqueue(&app.state.db.conn, NewJob::new("test.later", json!({})).at(Utc::now() + Duration::hours(1))).await.unwrap().unwrap();
@@ -291,4 +292,42 @@ async fn a_job_killed_mid_run_with_its_process_finishes_after_a_restart() {
     assert_eq!(outcome, Some(Outcome::Done(id)));
     let done = job_rows::Entity::find_by_id(id).one(&state.db.conn).await.unwrap().unwrap();
     assert_eq!((done.status.as_str(), done.attempts, done.locked_by), ("done", 2, None));
+}
+
+#[tokio::test]
+async fn a_job_asked_for_while_it_runs_runs_again_and_one_may_come_back_later() {
+    let app = TestApp::new().await;
+    let runs = Arc::new(Mutex::new(0u32));
+    let seen = runs.clone();
+    // Its first run is asked for again mid-way (as a webhook delivery queued while the endpoint's
+    // job is finishing); its second asks to come back in an hour.
+    let registry = Registry::new().register("test.again", move |state: petpixel_server::AppState, _payload| {
+        let seen = seen.clone();
+        async move {
+            let run = {
+                let mut n = seen.lock().unwrap();
+                *n += 1;
+                *n
+            };
+            if run == 1 {
+                let queued = enqueue(&state.db.conn, NewJob::new("test.again", json!({})).dedupe("k")).await.unwrap();
+                assert_eq!(queued, None, "not a second job: the running one is marked");
+                return Ok(Next::Done);
+            }
+            Ok(Next::At(Utc::now() + Duration::hours(1)))
+        }
+    });
+    let id = enqueue(&app.state.db.conn, NewJob::new("test.again", json!({})).dedupe("k")).await.unwrap().unwrap();
+    let worker = Worker::new(app.state.clone(), registry);
+    assert_eq!(worker.run_once().await.unwrap(), Some(Outcome::Done(id)));
+    let again = row(&app, id).await;
+    assert_eq!((again.status.as_str(), again.again, again.attempts, again.finished_at), ("pending", false, 0, None));
+    let Some(Outcome::Again(same, at)) = worker.run_once().await.unwrap() else { panic!("it asks to come back") };
+    assert_eq!(same, id);
+    assert!(at > Utc::now() + Duration::minutes(59));
+    let later = row(&app, id).await;
+    assert_eq!((later.status.as_str(), later.attempts, later.run_at), ("pending", 0, at));
+    assert_eq!(worker.run_once().await.unwrap(), None, "not before its time");
+    assert_eq!(*runs.lock().unwrap(), 2);
+    assert_eq!(job_rows::Entity::find().count(&app.state.db.conn).await.unwrap(), 1, "one job throughout");
 }

@@ -26,3 +26,4 @@ mod templates;
 mod urls;
 mod users;
 mod web;
+mod webhooks;

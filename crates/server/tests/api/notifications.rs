@@ -133,7 +133,7 @@ async fn email_choices_decide_what_reaches_the_outbox() {
     let defaults = app.get("/api/v1/notifications/preferences", &artist.token).await;
     assert_eq!(
         defaults.body,
-        json!({ "assigned": true, "unassigned": false, "status_changed": false, "mention": true, "deadline": true, "message": true })
+        json!({ "assigned": true, "unassigned": false, "status_changed": false, "mention": true, "deadline": true, "message": true, "webhook_disabled": true })
     );
     app.post(
         "/api/v1/notifications",

@@ -50,6 +50,15 @@ fn the_spec_lists_every_endpoint() {
         ("/api/health/cache", "get"),
         ("/api/health/storage", "get"),
         ("/metrics", "get"),
+        ("/api/v1/webhooks", "get"),
+        ("/api/v1/webhooks", "post"),
+        ("/api/v1/webhooks/{id}", "get"),
+        ("/api/v1/webhooks/{id}", "patch"),
+        ("/api/v1/webhooks/{id}", "delete"),
+        ("/api/v1/webhooks/{id}/rotate-secret", "post"),
+        ("/api/v1/webhooks/{id}/test", "post"),
+        ("/api/v1/webhooks/{id}/deliveries", "get"),
+        ("/api/v1/webhooks/{id}/deliveries/{delivery_id}/resend", "post"),
     ];
     let json = serde_json::to_value(&spec).unwrap();
     for (path, method) in expected {
@@ -63,6 +72,29 @@ fn the_spec_lists_every_endpoint() {
     }
     assert!(json["components"]["securitySchemes"]["bearer"].is_object());
     assert!(json["components"]["schemas"]["Problem"].is_object());
+}
+
+/// Generated clients give every answer a named type: a page's items refer to their schema by name
+/// (`Page_Project` holds `Project`s, not an anonymous `PageProjectItemsItem`), and every
+/// reference resolves.
+#[test]
+fn pages_refer_to_named_item_schemas() {
+    let json = serde_json::to_value(petpixel_server::openapi()).unwrap();
+    let schemas = json["components"]["schemas"].as_object().unwrap();
+    let pages: Vec<&String> = schemas.keys().filter(|k| k.starts_with("Page_")).collect();
+    assert!(pages.len() >= 7, "{pages:?}");
+    for page in pages {
+        let items = &schemas[page]["properties"]["items"]["items"];
+        let target = items["$ref"].as_str().unwrap_or_else(|| panic!("{page}'s items are inlined: {items}"));
+        let name = target.trim_start_matches("#/components/schemas/");
+        assert_eq!(format!("Page_{name}"), *page);
+        assert!(schemas.contains_key(name), "{page} refers to a missing {name}");
+    }
+    let text = json.to_string();
+    for reference in text.split("\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(schemas.contains_key(name), "a reference to a missing schema {name}");
+    }
 }
 
 #[tokio::test]
