@@ -26,6 +26,7 @@ test("every page passes axe-core's WCAG 2.1 AA checks", async ({ page }) => {
     ["/projects/new", "New order", "intake"],
     ["/team", "Team", "team"],
     ["/profile", "Your profile", "profile"],
+    ["/integrations", "Integrations", "integrations"],
   ]) {
     await page.goto(path);
     await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();

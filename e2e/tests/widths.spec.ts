@@ -18,6 +18,7 @@ for (const width of [1280, 768]) {
       ["/projects/new", "New order"],
       ["/team", "Team"],
       ["/profile", "Your profile"],
+      ["/integrations", "Integrations"],
     ];
     for (const [path, heading] of pages) {
       await page.goto(path);

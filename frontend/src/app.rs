@@ -4,8 +4,8 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 
 use crate::pages::{
-    activity::ActivityFeed, board::Board, intake::Intake, list::ProjectList, login::Login, profile::Profile, project::ProjectPage,
-    team::Team, urls::UrlList,
+    activity::ActivityFeed, board::Board, intake::Intake, integrations::Integrations, list::ProjectList, login::Login, profile::Profile,
+    project::ProjectPage, team::Team, urls::UrlList,
 };
 use crate::session::{api, use_session, Session};
 use petpixel_types::{Action, Resource};
@@ -25,6 +25,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/team") view={Lazy::<TeamRoute>::new()} />
                 <Route path=path!("/urls") view={Lazy::<UrlsRoute>::new()} />
                 <Route path=path!("/activity") view={Lazy::<ActivityRoute>::new()} />
+                <Route path=path!("/integrations") view={Lazy::<IntegrationsRoute>::new()} />
                 <Route path=path!("/projects/new") view={Lazy::<IntakeRoute>::new()} />
                 <Route path=path!("/projects/:id") view=|| view! { <Shell><ProjectPage /></Shell> } />
             </Routes>
@@ -58,6 +59,7 @@ lazy_page!(TeamRoute, Team);
 lazy_page!(IntakeRoute, Intake);
 lazy_page!(UrlsRoute, UrlList);
 lazy_page!(ActivityRoute, ActivityFeed);
+lazy_page!(IntegrationsRoute, Integrations);
 
 /// The frame of every page behind login: waits for the session, sends strangers to the login
 /// page, and shows the top bar.
@@ -92,6 +94,9 @@ fn Shell(children: ChildrenFn) -> impl IntoView {
                     </Show>
                     <Show when=move || session.can(Resource::Users, Action::Read)>
                         <A href="/team">"Team"</A>
+                    </Show>
+                    <Show when=move || session.is_admin()>
+                        <A href="/integrations">"Integrations"</A>
                     </Show>
                 </nav>
                 <crate::live::LiveIndicator />

@@ -68,9 +68,11 @@ impl Session {
         self.user_id().is_some_and(|me| self.permissions().allows_on_project(resource, action, me, assignee))
     }
 
-    /// Admins hold every permission (`*`).
+    /// Admins hold every permission everywhere (`*`), as the server decides it: `/me` lists the
+    /// pairs one by one, so `*` itself never appears there.
     pub fn is_admin(&self) -> bool {
-        self.me.with(|me| me.as_ref().is_some_and(|m| m.permissions.iter().any(|g| g.permission == petpixel_types::Permission::ALL)))
+        self.permissions()
+            .includes_grant(&petpixel_types::Grant { permission: petpixel_types::Permission::ALL, scope: petpixel_types::Scope::Any })
     }
 
     /// Managers: assign projects and reopen complete ones.

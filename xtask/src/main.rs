@@ -10,7 +10,8 @@
 //! `test` runs the browser tests too when Node.js and Chromium are installed (`.ci/run` installs
 //! Chromium); `test --rust-only` skips them.
 //! - `bench [sqlite|postgres] [seconds]`: the API measured from outside with wrk (`scripts/load/run.sh`);
-//!   `bench assets` and `bench builds`: the asset pipeline's and the game builder's figures.
+//!   `bench assets`, `bench builds` and `bench webhooks`: the asset pipeline's, the game builder's
+//!   and the webhook deliveries' figures.
 
 use std::process::{Command, ExitCode};
 
@@ -75,7 +76,7 @@ fn task(name: &str, args: &[String]) -> Result<(), String> {
             }
         }
         "e2e" => e2e::run(),
-        "bench" if matches!(args.first().map(String::as_str), Some("assets" | "builds")) => {
+        "bench" if matches!(args.first().map(String::as_str), Some("assets" | "builds" | "webhooks")) => {
             if args[0] == "builds" {
                 games::build()?;
             }

@@ -27,13 +27,23 @@ use petpixel_types::url::{
     AnalyticsQuery, DeployUrl, GameUrl, ReserveUrl, SlugCheck, SlugProposals, SlugQuery, UrlAnalytics, UrlListItem, UrlQuery,
 };
 use petpixel_types::user::{CreateUser, SetRole, UpdateUser, User, UserQuery};
+use petpixel_types::webhook::{
+    CreateWebhookEndpoint, CreatedWebhookEndpoint, DeliveryQuery, RotatedSecret, UpdateWebhookEndpoint, WebhookDelivery, WebhookEndpoint,
+};
 use petpixel_types::{Page, Problem};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use uuid::Uuid;
 
+#[cfg(feature = "native")]
+pub mod native;
 #[cfg(feature = "web")]
 pub mod web;
+
+/// Verifying deliveries in a receiver: `verify_delivery(secret, webhook-id, webhook-timestamp,
+/// webhook-signature, body, now)`.
+#[cfg(feature = "native")]
+pub use petpixel_types::webhook::signature as webhooks;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -356,6 +366,12 @@ impl<T: Transport> Client<T> {
         self.call(Method::Post, "/api/v1/projects", Some(order)).await
     }
 
+    /// Creates a project under an `Idempotency-Key` (the shop's order number, say): retried after
+    /// a timeout, it answers the project created the first time instead of making a second one.
+    pub async fn create_project_idempotent(&self, order: &CreateProject, key: &str) -> Result<Project> {
+        self.call_with(Method::Post, "/api/v1/projects", &[("Idempotency-Key", key.to_owned())], Some(order)).await
+    }
+
     /// Edits a project. With `if_match` (the `version` you loaded), a project someone else changed
     /// meanwhile is refused with 409 instead of overwritten.
     pub async fn update_project(&self, id: Uuid, changes: &UpdateProject, if_match: Option<i32>) -> Result<Project> {
@@ -443,6 +459,45 @@ impl<T: Transport> Client<T> {
 
     pub async fn update_notification_preferences(&self, changes: &UpdateEmailPreferences) -> Result<EmailPreferences> {
         self.call(Method::Patch, "/api/v1/notifications/preferences", Some(changes)).await
+    }
+
+    pub async fn list_webhooks(&self) -> Result<Vec<WebhookEndpoint>> {
+        self.call::<(), _>(Method::Get, "/api/v1/webhooks", None).await
+    }
+
+    /// Registers an endpoint; the answer's `secret` is shown this once.
+    pub async fn create_webhook(&self, endpoint: &CreateWebhookEndpoint) -> Result<CreatedWebhookEndpoint> {
+        self.call(Method::Post, "/api/v1/webhooks", Some(endpoint)).await
+    }
+
+    pub async fn get_webhook(&self, id: Uuid) -> Result<WebhookEndpoint> {
+        self.call::<(), _>(Method::Get, &format!("/api/v1/webhooks/{id}"), None).await
+    }
+
+    pub async fn update_webhook(&self, id: Uuid, changes: &UpdateWebhookEndpoint) -> Result<WebhookEndpoint> {
+        self.call(Method::Patch, &format!("/api/v1/webhooks/{id}"), Some(changes)).await
+    }
+
+    pub async fn delete_webhook(&self, id: Uuid) -> Result<()> {
+        self.call_empty::<()>(Method::Delete, &format!("/api/v1/webhooks/{id}"), None).await
+    }
+
+    /// A new secret; the old one keeps signing beside it for 24 hours.
+    pub async fn rotate_webhook_secret(&self, id: Uuid) -> Result<RotatedSecret> {
+        self.call::<(), _>(Method::Post, &format!("/api/v1/webhooks/{id}/rotate-secret"), None).await
+    }
+
+    pub async fn test_webhook(&self, id: Uuid) -> Result<WebhookDelivery> {
+        self.call::<(), _>(Method::Post, &format!("/api/v1/webhooks/{id}/test"), None).await
+    }
+
+    pub async fn list_webhook_deliveries(&self, id: Uuid, query: &DeliveryQuery) -> Result<Page<WebhookDelivery>> {
+        let path = with_query(&format!("/api/v1/webhooks/{id}/deliveries"), query)?;
+        self.call::<(), _>(Method::Get, &path, None).await
+    }
+
+    pub async fn resend_webhook_delivery(&self, id: Uuid, delivery_id: Uuid) -> Result<WebhookDelivery> {
+        self.call::<(), _>(Method::Post, &format!("/api/v1/webhooks/{id}/deliveries/{delivery_id}/resend"), None).await
     }
 
     /// The e-mail outbox (admins).

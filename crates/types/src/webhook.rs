@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::page::PageRequest;
+
+#[cfg(feature = "signatures")]
+pub mod signature;
 use crate::validate::{optional_text, required_text};
 use crate::ValidationErrors;
 

@@ -1,6 +1,7 @@
 pub mod activity;
 pub mod board;
 pub mod intake;
+pub mod integrations;
 pub mod list;
 pub mod login;
 pub mod profile;

@@ -181,14 +181,28 @@ impl Worker {
         tracing::info!(worker = %self.id, "job worker started");
         tokio::pin!(shutdown);
         let idle = self.state.config.job_poll_interval;
+        // Committed changes wake an idle worker at once: the jobs they queued (a webhook
+        // delivery, an e-mail) committed with them. Polling remains for timers and other processes'
+        // jobs when there is no shared bus.
+        let mut committed = self.state.db.bus.subscribe();
+        // Periodic jobs are looked at once a second at most, however busy the queue.
+        let mut scheduled: Option<std::time::Instant> = None;
         loop {
             let step = async {
-                if let Err(e) = super::schedule_due(&self.state, &self.registry, Utc::now()).await {
-                    tracing::error!(error = %e, "periodic jobs could not be scheduled");
+                if scheduled.is_none_or(|at| at.elapsed() >= Duration::from_secs(1)) {
+                    scheduled = Some(std::time::Instant::now());
+                    if let Err(e) = super::schedule_due(&self.state, &self.registry, Utc::now()).await {
+                        tracing::error!(error = %e, "periodic jobs could not be scheduled");
+                    }
                 }
                 match self.run_once().await {
                     Ok(Some(_)) => {}
-                    Ok(None) => tokio::time::sleep(idle).await,
+                    Ok(None) => {
+                        tokio::select! {
+                            () = tokio::time::sleep(idle) => {}
+                            _ = committed.recv() => {}
+                        }
+                    }
                     Err(e) => {
                         tracing::error!(error = %e, "the job worker could not take a job");
                         tokio::time::sleep(idle).await;

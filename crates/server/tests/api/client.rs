@@ -279,3 +279,53 @@ async fn a_refused_renewal_ends_the_session_once() {
     assert_eq!(wire.0.refreshes.get(), refreshes);
     assert_eq!(lost.get(), 1);
 }
+
+/// The native transport, as an integration uses it: an API token over real HTTP, an order taken
+/// in under its idempotency key (once, however often retried), a webhook endpoint registered and
+/// its test delivery verified with the client's own check.
+#[tokio::test]
+async fn an_integration_works_over_the_native_transport() {
+    use petpixel_client::native::Native;
+    use petpixel_client::webhooks::{verify_delivery, Refusal};
+    use petpixel_types::webhook::{CreateWebhookEndpoint, DeliveryQuery, DeliveryStatus, WebhookEventType};
+
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let admin = app.user(Role::Admin).await;
+    let created = app.post("/api/v1/api-tokens", &admin.token, serde_json::json!({ "name": "shop", "scopes": ["*"] })).await;
+    let client = Client::new(Native::new(format!("{base}/")));
+    client.set_token(Some(created.body["secret"].as_str().unwrap().to_owned()));
+    assert_eq!(client.me().await.unwrap().user.email, admin.email);
+
+    let order = order("Buttercup");
+    let first = client.create_project_idempotent(&order, "ORDER-1001").await.unwrap();
+    let again = client.create_project_idempotent(&order, "ORDER-1001").await.unwrap();
+    assert_eq!(first.id, again.id, "a retry answers the same project");
+    let other = client.create_project_idempotent(&CreateProject { pet_name: "Other".into(), ..order }, "ORDER-1001").await;
+    assert_eq!(other.unwrap_err().status(), Some(422), "another order under the same key");
+    assert_eq!(client.list_projects(&ProjectQuery::default()).await.unwrap().total, 1);
+
+    let endpoint = client
+        .create_webhook(&CreateWebhookEndpoint {
+            url: "http://127.0.0.1:9/hook".into(),
+            description: None,
+            event_types: vec![WebhookEventType::BuildReady],
+            enabled: Some(false),
+        })
+        .await
+        .unwrap();
+    assert!(endpoint.secret.starts_with("whsec_"));
+    let id = endpoint.endpoint.id;
+    assert_eq!(client.test_webhook(id).await.unwrap_err().status(), Some(409), "switched off");
+    let log = client.list_webhook_deliveries(id, &DeliveryQuery { status: Some(DeliveryStatus::Pending), ..Default::default() }).await;
+    assert_eq!(log.unwrap().total, 0);
+
+    // A receiver's check, with the server's own signing.
+    let key = petpixel_server::webhooks::signature::key_of(&endpoint.secret).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let signature = petpixel_server::webhooks::signature::sign(&key, "msg_1", now, b"{}");
+    assert_eq!(verify_delivery(&endpoint.secret, "msg_1", &now.to_string(), &signature, b"{}", now), Ok(()));
+    assert_eq!(verify_delivery(&endpoint.secret, "msg_2", &now.to_string(), &signature, b"{}", now), Err(Refusal::Signature));
+    client.delete_webhook(id).await.unwrap();
+    assert_eq!(client.list_webhooks().await.unwrap(), vec![]);
+}

@@ -326,7 +326,8 @@ async fn a_job_asked_for_while_it_runs_runs_again_and_one_may_come_back_later() 
     assert_eq!(same, id);
     assert!(at > Utc::now() + Duration::minutes(59));
     let later = row(&app, id).await;
-    assert_eq!((later.status.as_str(), later.attempts, later.run_at), ("pending", 0, at));
+    assert_eq!((later.status.as_str(), later.attempts), ("pending", 0));
+    assert!((later.run_at - at).num_milliseconds().abs() < 1, "due then (PostgreSQL keeps microseconds)");
     assert_eq!(worker.run_once().await.unwrap(), None, "not before its time");
     assert_eq!(*runs.lock().unwrap(), 2);
     assert_eq!(job_rows::Entity::find().count(&app.state.db.conn).await.unwrap(), 1, "one job throughout");

@@ -132,7 +132,7 @@ fn reference_verifies(deliveries: &[(&str, &Received)]) -> Option<Vec<bool>> {
 }
 
 /// Runs due jobs until none is left.
-async fn drain(app: &TestApp) {
+pub async fn drain(app: &TestApp) {
     let worker = Worker::new(app.state.clone(), petpixel_server::app::job_registry());
     for _ in 0..100 {
         if worker.run_once().await.unwrap().is_none() {
