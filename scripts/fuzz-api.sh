@@ -47,13 +47,15 @@ json.dump(doc, sys.stdout)
 ' >"$DATA/openapi.json"
 
 status=0
+# One worker: with two threads, hypothesis' ast.parse of its own lambdas races inside CPython 3.11
+# ("SystemError: AST constructor recursion depth mismatch", a crash of the fuzzer, not a finding).
 "$VENV/bin/schemathesis" --config-file scripts/schemathesis.toml run "$DATA/openapi.json" --url "http://127.0.0.1:$PORT" \
   --header "Authorization: Bearer $TOKEN" \
   --exclude-path /api/v1/auth/logout \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,positive_data_acceptance \
   --max-examples "${FUZZ_MAX_EXAMPLES:-40}" \
   --phases examples,coverage,fuzzing \
-  --workers 2 \
+  --workers 1 \
   --seed "${FUZZ_SEED:-7}" \
   --suppress-health-check all \
   --no-color || status=$?

@@ -179,6 +179,23 @@ test("an admin adds a webhook endpoint; the shop's receiver gets signed deliveri
     expect(signedWith(secret, test)).toBe(true);
     await expect(log.getByRole("row").filter({ hasText: "webhook.test" })).toContainText("delivered", { timeout: 15_000 });
 
+    // Edited in place: a new description and one more event type; no type at all is refused.
+    const here = page.locator(".endpoint", { hasText: url });
+    await here.getByRole("button", { name: `Edit ${url}` }).click();
+    const edit = page.getByRole("form", { name: `Edit ${url}` });
+    await edit.getByRole("textbox", { name: "Description (optional)" }).fill("The shop's order system");
+    await edit.getByRole("checkbox", { name: "A build is ready" }).check();
+    await edit.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByText(`${url} is saved.`)).toBeVisible();
+    await expect(here).toContainText("The shop's order system");
+    await expect(here).toContainText("build.ready");
+    await here.getByRole("button", { name: `Edit ${url}` }).click();
+    for (const box of await edit.getByRole("checkbox").all()) await box.uncheck();
+    await edit.getByRole("button", { name: "Save" }).click();
+    await expect(edit.getByText("Choose at least one event type.")).toBeVisible();
+    await edit.getByRole("button", { name: "Cancel" }).click();
+    await expect(edit).toHaveCount(0);
+
     // Switched off and on again, then deleted.
     await page.locator(".endpoint", { hasText: url }).getByRole("button", { name: `Switch off ${url}` }).click();
     await expect(page.locator(".endpoint", { hasText: url }).getByRole("button", { name: `Switch on ${url}` })).toBeVisible();

@@ -109,7 +109,7 @@ pub fn Integrations() -> impl IntoView {
 
 /// What an endpoint's buttons reach on the page.
 #[derive(Clone, Copy)]
-struct Actions<L: Fn() + Copy + 'static> {
+struct Actions<L: Fn() + Copy + Send + Sync + 'static> {
     msg: Messages,
     shown: RwSignal<Option<Shown>>,
     log_of: RwSignal<Option<(Uuid, String)>>,
@@ -122,7 +122,7 @@ fn confirmed(question: &str) -> bool {
 }
 
 /// Runs a call with the endpoint's buttons held, then says how it went and reloads the list.
-fn act<L: Fn() + Copy + 'static>(
+fn act<L: Fn() + Copy + Send + Sync + 'static>(
     busy: RwSignal<bool>,
     msg: Messages,
     load: L,
@@ -142,7 +142,7 @@ fn act<L: Fn() + Copy + 'static>(
 }
 
 #[component]
-fn Endpoint<L: Fn() + Copy + 'static>(endpoint: WebhookEndpoint, actions: Actions<L>, log_id: Memo<Option<Uuid>>) -> impl IntoView {
+fn Endpoint<L: Fn() + Copy + Send + Sync + 'static>(endpoint: WebhookEndpoint, actions: Actions<L>, log_id: Memo<Option<Uuid>>) -> impl IntoView {
     let Actions { msg, shown, log_of, log_tick, load } = actions;
     let WebhookEndpoint { id, url, enabled, .. } = endpoint.clone();
     let busy = RwSignal::new(false);
@@ -236,8 +236,17 @@ fn Endpoint<L: Fn() + Copy + 'static>(endpoint: WebhookEndpoint, actions: Action
             }
         }
     };
+    let editing = RwSignal::new(false);
+    let edited = move |saved: Option<String>| {
+        editing.set(false);
+        if let Some(done) = saved {
+            msg.ok(done);
+            load();
+        }
+    };
     let types = endpoint.event_types.iter().map(|t| view! { <code class="tag">{t.as_str()}</code> }).collect_view();
     let label = |what: &str| format!("{what} {url}");
+    let editor = endpoint.clone();
     view! {
         <li class="endpoint" class:off=!enabled>
             <div class="endpoint-head">
@@ -260,9 +269,14 @@ fn Endpoint<L: Fn() + Copy + 'static>(endpoint: WebhookEndpoint, actions: Action
                 <button class="secondary" disabled=move || busy.get() on:click=test aria-label=label("Send test to")>"Send test"</button>
                 <button class="secondary" aria-expanded=move || if log_id.get() == Some(id) { "true" } else { "false" }
                     aria-label=label("Delivery log of") on:click=toggle_log>"Delivery log"</button>
+                <button class="secondary" disabled=move || busy.get() aria-expanded=move || if editing.get() { "true" } else { "false" }
+                    aria-label=label("Edit") on:click=move |_| editing.update(|e| *e = !*e)>"Edit"</button>
                 <button class="link" disabled=move || busy.get() on:click=rotate aria-label=label("Rotate secret of")>"Rotate secret"</button>
                 <button class="link danger" disabled=move || busy.get() on:click=delete aria-label=label("Delete")>"Delete"</button>
             </div>
+            <Show when=move || editing.get()>
+                <EditEndpoint endpoint=editor.clone() on_done=edited />
+            </Show>
         </li>
     }
 }
@@ -352,10 +366,9 @@ fn AddEndpoint(on_created: impl Fn(Shown) + Copy + 'static) -> impl IntoView {
                 Err(e) => {
                     // Errors of the form's fields show by them (a private address by the URL);
                     // anything else above the button.
-                    let found = e.problem().map(|p| ValidationErrors(p.errors.clone())).unwrap_or_default();
-                    let by_fields = ["url", "description", "event_types"].iter().any(|f| found.for_field(f).is_some());
+                    let (found, other) = split_problem(&e, &["url", "description", "event_types"]);
                     errors.set(found);
-                    failure.set((!by_fields).then(|| e.to_string()));
+                    failure.set(other);
                 }
             }
             busy.set(false);
@@ -381,6 +394,89 @@ fn AddEndpoint(on_created: impl Fn(Shown) + Copy + 'static) -> impl IntoView {
             </fieldset>
             {move || failure.get().map(|f| view! { <p class="alert" role="alert">{f}</p> })}
             <button type="submit" class="primary" disabled=move || busy.get()>"Add endpoint"</button>
+        </form>
+    }
+}
+
+/// A server problem's field errors go by their fields; anything else is a sentence for the form.
+fn split_problem(e: &ClientError, fields: &[&str]) -> (ValidationErrors, Option<String>) {
+    let found = e.problem().map(|p| ValidationErrors(p.errors.clone())).unwrap_or_default();
+    let by_fields = fields.iter().any(|f| found.for_field(f).is_some());
+    (found, (!by_fields).then(|| e.to_string()))
+}
+
+/// Changing an endpoint's address, description and event types, in place. Its inputs have ids of
+/// their own: the add form's stay on the page.
+#[component]
+fn EditEndpoint(endpoint: WebhookEndpoint, on_done: impl Fn(Option<String>) + Copy + 'static) -> impl IntoView {
+    let id = endpoint.id;
+    let url = RwSignal::new(endpoint.url.clone());
+    let description = RwSignal::new(endpoint.description.clone().unwrap_or_default());
+    let chosen = RwSignal::new(endpoint.event_types.clone());
+    let errors = RwSignal::new(ValidationErrors::new());
+    let failure = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let changes = UpdateWebhookEndpoint {
+            url: Some(url.get_untracked().trim().to_owned()),
+            // Empty clears it.
+            description: Some(description.get_untracked().trim().to_owned()),
+            event_types: Some(chosen.get_untracked()),
+            enabled: None,
+        };
+        if let Err(e) = changes.validate() {
+            errors.set(e);
+            failure.set(None);
+            return;
+        }
+        errors.set(ValidationErrors::new());
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match api().update_webhook(id, &changes).await {
+                Ok(saved) => on_done(Some(format!("{} is saved.", saved.url))),
+                Err(e) => {
+                    let (found, other) = split_problem(&e, &["url", "description", "event_types"]);
+                    errors.set(found);
+                    failure.set(other);
+                }
+            }
+            let _ = busy.try_set(false);
+        });
+    };
+    let error = move |field: &'static str| {
+        move || errors.with(|e| e.for_field(field).map(|f| view! { <p class="field-error">{f.message.clone()}</p> }))
+    };
+    let field_id = |name: &str| format!("edit-{name}-{id}");
+    view! {
+        <form class="form edit-endpoint" on:submit=submit novalidate aria-label=format!("Edit {}", endpoint.url)>
+            <div class="field">
+                <label for=field_id("url")>"URL"</label>
+                <input id=field_id("url") name="edit-url" type="url" bind:value=url aria-invalid=crate::form::invalid(errors, "url") />
+                {error("url")}
+            </div>
+            <div class="field">
+                <label for=field_id("description")>"Description (optional)"</label>
+                <input id=field_id("description") name="edit-description" type="text" bind:value=description
+                    aria-invalid=crate::form::invalid(errors, "description") />
+                {error("description")}
+            </div>
+            <fieldset class="scopes">
+                <legend>"Send when…"</legend>
+                {WebhookEventType::subscribable().map(|t| view! {
+                    <label class="check">
+                        <input type="checkbox" name=format!("edit-event-{}", t.as_str()) prop:checked=move || chosen.with(|c| c.contains(&t))
+                            on:change=move |_| chosen.update(|c| if let Some(i) = c.iter().position(|x| *x == t) { c.remove(i); } else { c.push(t); }) />
+                        {describe(t)}
+                    </label>
+                }).collect_view()}
+                {error("event_types")}
+            </fieldset>
+            {move || failure.get().map(|f| view! { <p class="alert" role="alert">{f}</p> })}
+            <div class="actions">
+                <button type="submit" class="primary" disabled=move || busy.get()>"Save"</button>
+                <button type="button" class="link" on:click=move |_| on_done(None)>"Cancel"</button>
+            </div>
         </form>
     }
 }

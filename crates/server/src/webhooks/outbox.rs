@@ -8,7 +8,7 @@ use futures::future::BoxFuture;
 use petpixel_types::event::{Event, Payload};
 use petpixel_types::webhook::{DeliveryStatus, WebhookEventType, WebhookMessage};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter};
-use serde_json::{json, Value};
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::db::Outbox;
@@ -19,7 +19,9 @@ use crate::jobs::queue::{enqueue, NewJob};
 pub const DELIVER: &str = "webhooks.deliver";
 
 /// The webhook an event makes, if any: its type and its data (the resource as it was left).
-pub fn message_of(event: &Event) -> Option<(WebhookEventType, Value)> {
+/// The data is JSON text written from the typed resource, so its fields keep the order the API
+/// documents rather than a map's alphabetical one.
+pub fn message_of(event: &Event) -> Option<(WebhookEventType, String)> {
     use WebhookEventType as T;
     let payload = event.payload.as_ref()?;
     let event_type = match (event.action.as_str(), payload) {
@@ -35,10 +37,10 @@ pub fn message_of(event: &Event) -> Option<(WebhookEventType, Value)> {
         _ => return None,
     };
     let data = match payload {
-        Payload::Project(p) => serde_json::to_value(p),
-        Payload::Asset(a) => serde_json::to_value(a),
-        Payload::Build(b) => serde_json::to_value(b),
-        Payload::Url(u) => serde_json::to_value(u),
+        Payload::Project(p) => serde_json::to_string(p),
+        Payload::Asset(a) => serde_json::to_string(a),
+        Payload::Build(b) => serde_json::to_string(b),
+        Payload::Url(u) => serde_json::to_string(u),
         Payload::Notification(_) | Payload::NotificationsRead(_) => return None,
     };
     Some((event_type, data.ok()?))
@@ -49,10 +51,11 @@ pub fn message_id(event_id: Uuid) -> String {
     format!("msg_{}", event_id.simple())
 }
 
-/// The exact body that is signed and sent.
-pub fn body(event_type: WebhookEventType, at: DateTime<Utc>, data: Value) -> String {
-    let message = WebhookMessage { event_type, timestamp: at, data };
-    serde_json::to_string(&message).unwrap_or_else(|_| unreachable!("a JSON value always encodes"))
+/// The exact body that is signed and sent: a [`WebhookMessage`](petpixel_types::webhook::WebhookMessage)
+/// around `data` (JSON text).
+pub fn body(event_type: WebhookEventType, at: DateTime<Utc>, data: &str) -> String {
+    // Event types are plain dotted names; the time is RFC 3339, quoted by its serializer.
+    format!(r#"{{"type":"{}","timestamp":{},"data":{data}}}"#, event_type.as_str(), json!(at))
 }
 
 /// A pending delivery of `body` to `endpoint`, due now.
@@ -86,7 +89,7 @@ pub struct Writer;
 impl Outbox for Writer {
     fn write<'a>(&'a self, txn: &'a DatabaseTransaction, events: &'a [Event]) -> BoxFuture<'a, Result<(), DbErr>> {
         Box::pin(async move {
-            let messages: Vec<(&Event, WebhookEventType, Value)> =
+            let messages: Vec<(&Event, WebhookEventType, String)> =
                 events.iter().filter_map(|e| message_of(e).map(|(t, data)| (e, t, data))).collect();
             if messages.is_empty() {
                 return Ok(());
@@ -98,7 +101,7 @@ impl Outbox for Writer {
                 let wanted: Vec<WebhookEventType> = serde_json::from_value(endpoint.event_types.clone()).unwrap_or_default();
                 for (event, event_type, data) in &messages {
                     if wanted.contains(event_type) {
-                        rows.push(delivery(endpoint.id, message_id(event.id), *event_type, body(*event_type, event.at, data.clone())));
+                        rows.push(delivery(endpoint.id, message_id(event.id), *event_type, body(*event_type, event.at, data)));
                         if !touched.contains(&endpoint.id) {
                             touched.push(endpoint.id);
                         }
@@ -137,7 +140,9 @@ mod tests {
         assert_eq!(message_of(&event("project.created", None)), None, "never bare ids");
         assert_eq!(message_of(&event("user.created", None)), None);
         assert_eq!(message_id(Uuid::nil()), "msg_00000000000000000000000000000000");
-        let b = body(WebhookEventType::ProjectUpdated, DateTime::from_timestamp(0, 0).unwrap(), json!({"id": 1}));
-        assert_eq!(b, r#"{"type":"project.updated","timestamp":"1970-01-01T00:00:00Z","data":{"id":1}}"#);
+        let b = body(WebhookEventType::ProjectUpdated, DateTime::from_timestamp(0, 0).unwrap(), r#"{"id":1,"b":2,"a":3}"#);
+        assert_eq!(b, r#"{"type":"project.updated","timestamp":"1970-01-01T00:00:00Z","data":{"id":1,"b":2,"a":3}}"#);
+        let parsed: petpixel_types::webhook::WebhookMessage = serde_json::from_str(&b).unwrap();
+        assert_eq!(parsed.event_type, WebhookEventType::ProjectUpdated);
     }
 }

@@ -190,7 +190,8 @@ pub async fn test(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Webhoo
     let endpoint = find(&*txn, id).await?;
     require_enabled(&endpoint)?;
     let data = WebhookTest { endpoint_id: id, message: "A test delivery from PetPixel Studio: your receiver is wired up.".into() };
-    let body = outbox::body(WebhookEventType::WebhookTest, Utc::now(), json!(data));
+    let data = serde_json::to_string(&data).map_err(anyhow::Error::from)?;
+    let body = outbox::body(WebhookEventType::WebhookTest, Utc::now(), &data);
     let row = outbox::delivery(id, outbox::message_id(Uuid::now_v7()), WebhookEventType::WebhookTest, body);
     let delivery = queue(&txn, actor, row, "webhook.test_sent").await?;
     txn.commit().await?;
