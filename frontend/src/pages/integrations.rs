@@ -142,7 +142,11 @@ fn act<L: Fn() + Copy + Send + Sync + 'static>(
 }
 
 #[component]
-fn Endpoint<L: Fn() + Copy + Send + Sync + 'static>(endpoint: WebhookEndpoint, actions: Actions<L>, log_id: Memo<Option<Uuid>>) -> impl IntoView {
+fn Endpoint<L: Fn() + Copy + Send + Sync + 'static>(
+    endpoint: WebhookEndpoint,
+    actions: Actions<L>,
+    log_id: Memo<Option<Uuid>>,
+) -> impl IntoView {
     let Actions { msg, shown, log_of, log_tick, load } = actions;
     let WebhookEndpoint { id, url, enabled, .. } = endpoint.clone();
     let busy = RwSignal::new(false);
