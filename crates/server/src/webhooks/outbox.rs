@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use petpixel_types::event::{Event, Payload};
-use petpixel_types::webhook::{DeliveryStatus, WebhookEventType, WebhookMessage};
+use petpixel_types::webhook::{DeliveryStatus, WebhookEventType};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
