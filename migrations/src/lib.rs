@@ -17,6 +17,7 @@ mod m20261128_000011_game_url_lifecycle;
 mod m20261128_000012_notifications_and_outbox;
 mod m20261128_000013_idempotency_keys;
 mod m20261128_000014_webhooks;
+mod m20261207_000015_security_review;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_notifications_and_outbox::Migration),
             Box::new(m20261128_000013_idempotency_keys::Migration),
             Box::new(m20261128_000014_webhooks::Migration),
+            Box::new(m20261207_000015_security_review::Migration),
         ]
     }
 }

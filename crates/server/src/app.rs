@@ -173,7 +173,8 @@ fn studio_router(state: AppState) -> Router {
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request| {
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path(), user_id = tracing::field::Empty)
+            let path = telemetry::loggable_path(request.uri().path());
+            tracing::info_span!("request", request_id = %id, method = %request.method(), path = %path, user_id = tracing::field::Empty)
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO));
     routes

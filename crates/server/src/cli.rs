@@ -8,7 +8,7 @@ use petpixel_types::user::CreateUser;
 use crate::config::Config;
 use crate::db::Db;
 use crate::state::AppState;
-use crate::{app, jobs, seed, telemetry, users};
+use crate::{app, assets, jobs, seed, telemetry, users};
 
 #[derive(Parser)]
 #[command(name = "petpixel", version, about = "PetPixel Studio: the API, realtime hub, SPA and game pages in one binary")]
@@ -76,14 +76,25 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The app's state, with every customer's contact details sealed under the current key first
+/// (rows from before sealing, or sealed with a key since retired).
+async fn state(config: Config) -> anyhow::Result<AppState> {
+    let state = AppState::new(config).await?;
+    crate::customers::reseal::run(&state).await?;
+    Ok(state)
+}
+
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    if matches!(command, Command::Serve | Command::Worker) {
+        tokio::spawn(assets::spool::keep_swept(assets::spool::dir(&config.data_dir)));
+    }
     match command {
         Command::Serve => {
             let _ = telemetry::metrics_handle();
-            app::serve(AppState::new(config).await?).await
+            app::serve(state(config).await?).await
         }
         Command::Worker => {
-            let state = AppState::new(config).await?;
+            let state = state(config).await?;
             jobs::Worker::new(state, app::job_registry()).run(app::shutdown_signal()).await;
             Ok(())
         }
@@ -96,7 +107,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::CreateAdmin { email, password } => {
             let request = CreateUser { email, password, ..Default::default() };
             let new = request.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
-            let state = AppState::new(config).await?;
+            let state = state(config).await?;
             let (user, created) = users::service::create_or_reset_admin(&state, new).await?;
             if created {
                 println!("Created admin {}.", user.email);
@@ -106,7 +117,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::SeedDemo => {
-            let state = AppState::new(config).await?;
+            let state = state(config).await?;
             seed::seed_demo(&state).await
         }
         Command::Openapi => unreachable!("handled before the runtime starts"),

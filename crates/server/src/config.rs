@@ -127,10 +127,37 @@ pub struct Config {
     pub webhook_disable_after: Duration,
     /// How long a receiver may take to answer.
     pub webhook_timeout: Duration,
+    /// The key that seals customers' e-mail and phone at rest (`PETPIXEL_DATA_KEY`: 32 bytes as
+    /// 64 hex digits or base64). Unset: a key derived from the token secret.
+    pub data_key: Option<SecretString>,
+    /// The name stored with every value it seals (`PETPIXEL_DATA_KEY_ID`; default: from the key).
+    pub data_key_id: Option<String>,
+    /// Keys retired by a rotation, still read until the server has sealed everything again with
+    /// the current one (`PETPIXEL_DATA_KEYS_PREVIOUS`: `id:key` pairs, comma-separated).
+    pub data_keys_previous: Vec<(String, SecretString)>,
+    /// The most people one save of a project's notes may mention; those past it are not told.
+    pub mentions_per_save: usize,
+    /// The most mentions and messages one person's writing may send in an hour (each may be an
+    /// e-mail); past it their mentions reach no one (they are told) and messages are refused (429).
+    pub notifications_per_author_hour: u64,
 }
 
 /// Standard Webhooks' suggested schedule: 5 s, 5 min, 30 min, 2 h, 5 h, then every 10 h.
 pub const WEBHOOK_RETRY_SCHEDULE: [u64; 6] = [5, 300, 1800, 7200, 18_000, 36_000];
+
+/// `id:key,id:key`: the data keys a rotation retired.
+fn previous_keys(value: Option<&str>) -> anyhow::Result<Vec<(String, SecretString)>> {
+    let Some(value) = value else { return Ok(Vec::new()) };
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| match pair.split_once(':') {
+            Some((id, key)) if !id.is_empty() && !key.is_empty() => Ok((id.to_owned(), SecretString::from(key.to_owned()))),
+            _ => bail!("PETPIXEL_DATA_KEYS_PREVIOUS takes `id:key` pairs separated by commas"),
+        })
+        .collect()
+}
 
 fn schedule_var(name: &str, default: &[u64]) -> anyhow::Result<Vec<Duration>> {
     let Some(v) = var(name) else { return Ok(default.iter().copied().map(Duration::from_secs).collect()) };
@@ -246,6 +273,11 @@ impl Config {
             webhook_retry_schedule: schedule_var("PETPIXEL_WEBHOOK_RETRY_SCHEDULE", &WEBHOOK_RETRY_SCHEDULE)?,
             webhook_disable_after: Duration::from_secs(parse_var("PETPIXEL_WEBHOOK_DISABLE_AFTER_HOURS", 72u64)?.max(1) * 3600),
             webhook_timeout: Duration::from_secs(parse_var("PETPIXEL_WEBHOOK_TIMEOUT_SECS", 10u64)?.max(1)),
+            data_key: var("PETPIXEL_DATA_KEY").map(SecretString::from),
+            data_key_id: var("PETPIXEL_DATA_KEY_ID"),
+            data_keys_previous: previous_keys(var("PETPIXEL_DATA_KEYS_PREVIOUS").as_deref())?,
+            mentions_per_save: parse_var("PETPIXEL_MENTIONS_PER_SAVE", 10)?,
+            notifications_per_author_hour: parse_var("PETPIXEL_NOTIFICATIONS_PER_AUTHOR_HOUR", 60)?,
         };
         if let Some(secret) = &config.jwt_secret {
             if secret.expose_secret().len() < 32 {
@@ -307,6 +339,11 @@ impl Config {
             webhook_retry_schedule: WEBHOOK_RETRY_SCHEDULE.iter().copied().map(Duration::from_secs).collect(),
             webhook_disable_after: Duration::from_secs(72 * 3600),
             webhook_timeout: Duration::from_secs(10),
+            data_key: None,
+            data_key_id: None,
+            data_keys_previous: Vec::new(),
+            mentions_per_save: 10,
+            notifications_per_author_hour: 60,
         }
     }
 

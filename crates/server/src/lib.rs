@@ -13,6 +13,7 @@ pub mod builds;
 pub mod cache;
 pub mod cli;
 pub mod config;
+pub mod customers;
 pub mod db;
 pub mod email;
 pub mod entities;

@@ -120,6 +120,27 @@ pub fn require_admin(actor: &Actor) -> ApiResult<()> {
     }
 }
 
+/// Customers' e-mail and phone: those who manage projects (`projects:update` on every project)
+/// see them everywhere; an artist on the projects assigned to them only.
+pub fn sees_contact_everywhere(actor: &Actor) -> bool {
+    actor.permissions.manages_projects()
+}
+
+/// Whether `actor` sees the contact details of a project assigned to `assignee`.
+pub fn sees_contact(actor: &Actor, assignee: Option<Uuid>) -> bool {
+    sees_contact_everywhere(actor) || assignee == Some(actor.user_id)
+}
+
+/// A project as `actor` may read it: without the customer's contact details where they are
+/// not theirs to see.
+pub fn project_for(actor: &Actor, project: petpixel_types::project::Project) -> petpixel_types::project::Project {
+    if sees_contact(actor, project.assigned_artist_id) {
+        project
+    } else {
+        project.without_contact()
+    }
+}
+
 /// Colleagues' addresses and browsers in the activity log are for those who manage the team.
 pub fn sees_client_details(actor: &Actor) -> bool {
     actor.permissions.allows(Resource::Users, Action::Read)
@@ -133,14 +154,19 @@ pub fn require_session(actor: &Actor) -> ApiResult<()> {
     }
 }
 
-/// The activity a caller may read: project work with `projects:read`, team changes with `users:read`.
+/// The activity a caller may read: project work with `projects:read`, team changes with
+/// `users:read`, and the integrations' (webhooks: where the studio's data goes) for admins only,
+/// who alone manage them.
 pub fn readable_activity_types(actor: &Actor) -> Vec<ResourceType> {
     let mut types = Vec::new();
     if actor.permissions.allows(Resource::Projects, Action::Read) {
         types.extend([ResourceType::Project, ResourceType::Asset, ResourceType::Url, ResourceType::Build]);
     }
     if actor.permissions.allows(Resource::Users, Action::Read) {
-        types.extend([ResourceType::User, ResourceType::ApiToken, ResourceType::Notification, ResourceType::Job, ResourceType::Webhook]);
+        types.extend([ResourceType::User, ResourceType::ApiToken, ResourceType::Notification, ResourceType::Job]);
+    }
+    if is_admin(actor) {
+        types.push(ResourceType::Webhook);
     }
     types
 }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::activity::{self, Audit, NewEntry};
 use crate::actor::ClientInfo;
+use crate::customers::keys::context;
 use crate::entities::{projects, users};
 use crate::state::AppState;
 
@@ -115,11 +116,15 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
             features: FEATURES.iter().skip(i % 3).take(1 + i % 3).map(|f| (*f).to_owned()).collect(),
         };
         let first_name = customer.split(' ').next().unwrap_or(customer).to_lowercase();
+        let (id, keys) = (Uuid::now_v7(), &state.data_keys);
+        let email = format!("{first_name}.{}@example.com", i + 1);
+        let phone = (i % 2 == 0).then(|| format!("+1 555 01{:02}", i));
         let project = projects::ActiveModel {
-            id: Set(Uuid::now_v7()),
+            id: Set(id),
             customer_name: Set(customer.into()),
-            customer_email: Set(format!("{first_name}.{}@example.com", i + 1)),
-            customer_phone: Set((i % 2 == 0).then(|| format!("+1 555 01{:02}", i))),
+            customer_email: Set(keys.seal(&email, &context(id, "customer_email"))),
+            customer_email_hash: Set(Some(keys.lookup(&email))),
+            customer_phone: Set(phone.map(|p| keys.seal(&p, &context(id, "customer_phone")))),
             pet_name: Set(if i < PETS.len() { pet.into() } else { format!("{pet} II") }),
             pet_breed: Set(Some(breed.into())),
             pet_age: Set(Some((i % 15) as i32 + 1)),

@@ -7,6 +7,7 @@ use crate::auth::jwt::{self, JwtKeys};
 use crate::auth::password::Hasher;
 use crate::cache::Caches;
 use crate::config::Config;
+use crate::customers::DataKeys;
 use crate::db::Db;
 use crate::email::mailer::Mailer;
 use crate::storage::Storage;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub webhook_key: [u8; 32],
     /// Makes webhook deliveries.
     pub webhooks: Sender,
+    /// Seals customers' contact details at rest.
+    pub data_keys: Arc<DataKeys>,
 }
 
 impl AppState {
@@ -74,6 +77,7 @@ impl AppState {
         let mailer = Mailer::from_config(&config)?;
         let webhook_key = links_key(&secret, b"petpixel webhook secrets\0");
         let webhooks = Sender::new(config.webhook_timeout, config.webhook_allow_private)?;
+        let data_keys = Arc::new(DataKeys::from_config(&config, &secret)?);
         Ok(AppState {
             config: Arc::new(config),
             db,
@@ -87,6 +91,7 @@ impl AppState {
             mailer,
             webhook_key,
             webhooks,
+            data_keys,
         })
     }
 }

@@ -31,6 +31,24 @@ pub fn init_tracing(json: bool) {
     let _ = result;
 }
 
+/// A request's path as logs show it: the credential some paths carry (a build's preview link, a
+/// customer's review link, an invitation or password-reset link) replaced by `…`, since whoever
+/// reads the logs must not be able to use them.
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    // Each prefix, and how many segments after it come before the credential.
+    const CARRIERS: [(&str, usize); 5] =
+        [("/preview/", 1), ("/r/", 0), ("/api/v1/reviews/", 0), ("/api/v1/auth/invitations/", 0), ("/api/v1/auth/password-reset/", 0)];
+    for (prefix, skip) in CARRIERS {
+        let Some(rest) = path.strip_prefix(prefix) else { continue };
+        let mut segments: Vec<&str> = rest.split('/').collect();
+        if let Some(secret) = segments.get_mut(skip).filter(|s| !s.is_empty()) {
+            *secret = "…";
+            return std::borrow::Cow::Owned(format!("{prefix}{}", segments.join("/")));
+        }
+    }
+    std::borrow::Cow::Borrowed(path)
+}
+
 /// The process-wide Prometheus recorder (the `metrics` facade has one global recorder).
 pub fn metrics_handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
@@ -94,4 +112,20 @@ pub fn render(state: &AppState) -> Response {
     metrics::gauge!("db_pool_connections", "state" => "in_use").set(size.saturating_sub(idle as u32) as f64);
     metrics::gauge!("db_pool_max_connections").set(f64::from(state.config.database_max_connections));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], metrics_handle().render()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn credentials_in_paths_stay_out_of_the_logs() {
+        assert_eq!(loggable_path("/preview/0192/1700000000.abcdef/runner.js"), "/preview/0192/…/runner.js");
+        assert_eq!(loggable_path("/preview/0192/1700000000.abcdef/"), "/preview/0192/…/");
+        assert_eq!(loggable_path("/r/rv_secret"), "/r/…");
+        assert_eq!(loggable_path("/api/v1/reviews/rv_secret/decision"), "/api/v1/reviews/…/decision");
+        assert_eq!(loggable_path("/api/v1/auth/password-reset/pr_secret"), "/api/v1/auth/password-reset/…");
+        assert_eq!(loggable_path("/api/v1/projects/0192"), "/api/v1/projects/0192");
+        assert_eq!(loggable_path("/preview/"), "/preview/");
+    }
 }

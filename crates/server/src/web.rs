@@ -46,17 +46,19 @@ fn file(path: &str, cache: &'static str, policy: &HeaderValue) -> Option<Respons
 /// The web app's Content-Security-Policy: its own scripts, the WASM they instantiate, and the one
 /// inline bootstrap script of `index.html` by its hash; pictures and sounds also from the file
 /// store's links (`files_origin`, for an S3 endpoint of another origin); no framing by other sites.
-fn spa_policy(files_origin: Option<&str>) -> HeaderValue {
+fn spa_policy(files_origin: Option<&str>, games_origin: Option<&str>) -> HeaderValue {
     static HASHES: OnceLock<String> = OnceLock::new();
     let hashes = HASHES.get_or_init(|| {
         let index = Dist::get("index.html").map(|f| String::from_utf8_lossy(&f.data).into_owned()).unwrap_or_default();
         inline_scripts(&index).map(|script| format!(" 'sha256-{}'", STANDARD.encode(Sha256::digest(script)))).collect()
     });
     let files = files_origin.map(|o| format!(" {o}")).unwrap_or_default();
+    // The game preview's frame, on the games' own origin when there is one.
+    let games = games_origin.map(|o| format!(" {o}")).unwrap_or_default();
     let policy = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self' 'unsafe-inline'; \
          img-src 'self' data: blob: https:{files}; media-src 'self' blob: https:{files}; connect-src 'self'; font-src 'self'; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         frame-src 'self'{games}; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     );
     HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"))
 }
@@ -64,8 +66,12 @@ fn spa_policy(files_origin: Option<&str>) -> HeaderValue {
 /// `scheme://host:port` of the S3 endpoint the file links point at, if it is set.
 fn files_origin(config: &Config) -> Option<String> {
     let StorageConfig::S3(s3) = &config.storage else { return None };
-    let endpoint = s3.endpoint.as_deref()?;
-    let (scheme, rest) = endpoint.split_once("://")?;
+    origin(s3.endpoint.as_deref()?)
+}
+
+/// `scheme://host:port` of an address, when it is a plain one.
+fn origin(address: &str) -> Option<String> {
+    let (scheme, rest) = address.split_once("://")?;
     let host = rest.split('/').next().filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)))?;
     Some(format!("{scheme}://{host}"))
 }
@@ -81,7 +87,8 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
 
 /// The router's fallback: a bundle file, else `index.html` for client-side routes, else 404.
 pub async fn serve(State(state): State<AppState>, method: Method, uri: Uri) -> Response {
-    let policy = spa_policy(files_origin(&state.config).as_deref());
+    let games = state.config.games_url.as_deref().and_then(origin);
+    let policy = spa_policy(files_origin(&state.config).as_deref(), games.as_deref());
     let path = uri.path().trim_start_matches('/');
     if is_server_path(path) || !(method == Method::GET || method == Method::HEAD) {
         return AppError::NotFound("Nothing lives at this address.".into()).into_response();
@@ -128,8 +135,9 @@ mod tests {
             secret_access_key: "s".to_owned().into(),
         });
         assert_eq!(files_origin(&config).as_deref(), Some("http://127.0.0.1:8014"));
-        let policy = spa_policy(Some("http://127.0.0.1:8014"));
+        let policy = spa_policy(Some("http://127.0.0.1:8014"), None);
         let policy = policy.to_str().unwrap();
+        assert!(policy.contains("frame-src 'self';"), "{policy}");
         assert!(policy.contains("img-src 'self' data: blob: https: http://127.0.0.1:8014;"), "{policy}");
         assert!(policy.contains("media-src 'self' blob: https: http://127.0.0.1:8014;"), "{policy}");
     }

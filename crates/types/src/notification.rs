@@ -28,6 +28,9 @@ string_enum!(
         Message = "message",
         /// A webhook endpoint kept failing and was switched off (admins).
         WebhookDisabled = "webhook_disabled",
+        /// A mention you wrote reached no one: it names several people, or you reached the
+        /// limit of mentions.
+        MentionNotSent = "mention_not_sent",
     }
 );
 
@@ -47,6 +50,7 @@ impl NotificationKind {
             Self::Deadline => "A deadline of mine is 48 hours away",
             Self::Message => "A manager sends me a message",
             Self::WebhookDisabled => "A webhook endpoint is switched off after failing (admins)",
+            Self::MentionNotSent => "A mention I wrote reached no one",
         }
     }
 }
@@ -158,6 +162,8 @@ pub struct EmailPreferences {
     pub message: bool,
     #[serde(default = "yes")]
     pub webhook_disabled: bool,
+    #[serde(default)]
+    pub mention_not_sent: bool,
 }
 
 fn yes() -> bool {
@@ -174,6 +180,7 @@ impl EmailPreferences {
             NotificationKind::Deadline => self.deadline,
             NotificationKind::Message => self.message,
             NotificationKind::WebhookDisabled => self.webhook_disabled,
+            NotificationKind::MentionNotSent => self.mention_not_sent,
         }
     }
 
@@ -186,6 +193,7 @@ impl EmailPreferences {
             NotificationKind::Deadline => &mut self.deadline,
             NotificationKind::Message => &mut self.message,
             NotificationKind::WebhookDisabled => &mut self.webhook_disabled,
+            NotificationKind::MentionNotSent => &mut self.mention_not_sent,
         };
         *field = email;
     }
@@ -201,6 +209,7 @@ impl Default for EmailPreferences {
             deadline: false,
             message: false,
             webhook_disabled: false,
+            mention_not_sent: false,
         };
         for kind in NotificationKind::ALL {
             p.set(kind, kind.emailed_by_default());
@@ -221,6 +230,7 @@ pub struct UpdateEmailPreferences {
     pub deadline: Option<bool>,
     pub message: Option<bool>,
     pub webhook_disabled: Option<bool>,
+    pub mention_not_sent: Option<bool>,
 }
 
 impl UpdateEmailPreferences {
@@ -234,6 +244,7 @@ impl UpdateEmailPreferences {
             (Deadline, self.deadline),
             (Message, self.message),
             (WebhookDisabled, self.webhook_disabled),
+            (MentionNotSent, self.mention_not_sent),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k, v)))

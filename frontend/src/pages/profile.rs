@@ -235,6 +235,7 @@ fn EmailChoices(admin: bool) -> impl IntoView {
             NotificationKind::Deadline => &mut change.deadline,
             NotificationKind::Message => &mut change.message,
             NotificationKind::WebhookDisabled => &mut change.webhook_disabled,
+            NotificationKind::MentionNotSent => &mut change.mention_not_sent,
         };
         *field = Some(email);
         leptos::task::spawn_local(async move {

@@ -9,6 +9,7 @@ use super::service;
 use crate::actor::Actor;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath};
+use crate::security_headers::Secret;
 use crate::state::AppState;
 
 /// Your live API tokens, newest first. Secrets are never shown again.
@@ -29,9 +30,9 @@ pub async fn create_api_token(
     State(state): State<AppState>,
     actor: Actor,
     ApiJson(body): ApiJson<CreateApiToken>,
-) -> ApiResult<(StatusCode, Json<CreatedApiToken>)> {
+) -> ApiResult<(StatusCode, Secret<Json<CreatedApiToken>>)> {
     let created = service::create(&state, &actor, &body).await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    Ok((StatusCode::CREATED, Secret(Json(created))))
 }
 
 /// Revoke a token; it stops working at once.

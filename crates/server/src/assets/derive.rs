@@ -137,12 +137,23 @@ pub fn png(img: &DynamicImage) -> Result<Encoded, String> {
 
 /// 16-bit PCM in a RIFF/WAVE container.
 pub fn wav(samples: &[i16], channels: u16, rate: u32) -> Vec<u8> {
-    let data_len = u32::try_from(samples.len() * 2).unwrap_or(u32::MAX);
+    let mut out = wav_header(channels, rate);
+    out.reserve(samples.len() * 2);
+    for s in samples {
+        out.extend_from_slice(&s.to_le_bytes());
+    }
+    finish_wav(&mut out);
+    out
+}
+
+/// The length of [`wav_header`].
+pub const WAV_HEADER: usize = 44;
+
+/// A 16-bit PCM WAV's header, its lengths to be set by [`finish_wav`] once the samples follow.
+pub fn wav_header(channels: u16, rate: u32) -> Vec<u8> {
     let block = channels * 2;
-    let mut out = Vec::with_capacity(44 + samples.len() * 2);
-    out.extend_from_slice(b"RIFF");
-    out.extend_from_slice(&(36 + data_len).to_le_bytes());
-    out.extend_from_slice(b"WAVEfmt ");
+    let mut out = Vec::with_capacity(WAV_HEADER);
+    out.extend_from_slice(b"RIFF\0\0\0\0WAVEfmt ");
     out.extend_from_slice(&16u32.to_le_bytes());
     out.extend_from_slice(&1u16.to_le_bytes());
     out.extend_from_slice(&channels.to_le_bytes());
@@ -150,12 +161,15 @@ pub fn wav(samples: &[i16], channels: u16, rate: u32) -> Vec<u8> {
     out.extend_from_slice(&(rate * u32::from(block)).to_le_bytes());
     out.extend_from_slice(&block.to_le_bytes());
     out.extend_from_slice(&16u16.to_le_bytes());
-    out.extend_from_slice(b"data");
-    out.extend_from_slice(&data_len.to_le_bytes());
-    for s in samples {
-        out.extend_from_slice(&s.to_le_bytes());
-    }
+    out.extend_from_slice(b"data\0\0\0\0");
     out
+}
+
+/// Writes the RIFF and data lengths of a WAV made by [`wav_header`] and its samples.
+pub fn finish_wav(wav: &mut [u8]) {
+    let data = u32::try_from(wav.len().saturating_sub(WAV_HEADER)).unwrap_or(u32::MAX);
+    wav[4..8].copy_from_slice(&data.saturating_add(36).to_le_bytes());
+    wav[40..44].copy_from_slice(&data.to_le_bytes());
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ pub mod model;
 mod process;
 mod scan;
 pub mod service;
-mod spool;
+pub mod spool;
 mod store;
 mod sweep;
 pub mod upload;

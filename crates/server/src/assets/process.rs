@@ -25,8 +25,14 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::storage::ObjectKey;
 
-/// How long `heif-convert` may take over one picture.
+/// How long `heif-convert` may take over one picture, in all.
 const CONVERT_TIMEOUT: Duration = Duration::from_secs(120);
+/// Its address space: a 50-megapixel picture decodes in well under half of it.
+const CONVERT_MEMORY_KB: u64 = 2 << 20;
+/// Its CPU time, in seconds.
+const CONVERT_CPU_SECS: u64 = 60;
+/// The largest file it may write, in 512-byte blocks (256 MiB).
+const CONVERT_FILE_BLOCKS: u64 = 512 * 1024;
 
 #[derive(Deserialize)]
 struct Payload {
@@ -82,10 +88,10 @@ async fn make(state: &AppState, file: &Spooled, media: MediaType) -> anyhow::Res
         }
         MediaKind::Image if media == MediaType::Heic => {
             let converted = match heic_to_png(state, file).await? {
-                Ok(png) => png,
+                Ok(converted) => converted,
                 Err(reason) => return Ok(Err(reason)),
             };
-            let path = converted.to_path_buf();
+            let path = converted.png.clone();
             let derived = tokio::task::spawn_blocking(move || derive::picture(&path, limits)).await?;
             drop(converted);
             Ok(derived.map(Made::Picture))
@@ -97,31 +103,52 @@ async fn make(state: &AppState, file: &Spooled, media: MediaType) -> anyhow::Res
     }
 }
 
-/// HEIC through `heif-convert` into a temporary PNG; a missing converter is a reason, not an
-/// error (the original is kept, and the asset says why it has no thumbnail).
-async fn heic_to_png(state: &AppState, file: &Spooled) -> anyhow::Result<Result<tempfile::TempPath, String>> {
-    let out = tempfile::Builder::new().prefix("heic-").suffix(".png").tempfile_in(spool::dir(&state.config.data_dir))?.into_temp_path();
-    let mut command = tokio::process::Command::new(&state.config.heif_convert);
-    command.arg(file.path()).arg(&*out).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).kill_on_drop(true);
-    let child = match command.spawn() {
-        Ok(child) => child,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(Err(format!(
-                "HEIC pictures cannot be converted on this server: `{}` (libheif's converter, Debian package libheif-examples) is not installed. The original is kept and can be downloaded.",
-                state.config.heif_convert
-            )))
-        }
-        Err(e) => return Err(e.into()),
-    };
+/// HEIC through `heif-convert` into a PNG in a folder of its own (libheif also writes depth maps
+/// and auxiliary pictures beside its output), removed with everything in it when dropped. The
+/// converter runs under limits on its memory, CPU time and the size of what it writes, so a
+/// crafted file costs a bounded amount whatever libheif does with it. A missing converter is a
+/// reason, not an error (the original is kept, and the asset says why it has no thumbnail).
+async fn heic_to_png(state: &AppState, file: &Spooled) -> anyhow::Result<Result<Converted, String>> {
+    let folder = tempfile::Builder::new().prefix("heic-").tempdir_in(spool::dir(&state.config.data_dir))?;
+    let out = folder.path().join("picture.png");
+    let mut command = tokio::process::Command::new("/bin/sh");
+    command
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {CONVERT_MEMORY_KB} && ulimit -t {CONVERT_CPU_SECS} && ulimit -f {CONVERT_FILE_BLOCKS} && exec \"$0\" \"$@\""
+        ))
+        .arg(&state.config.heif_convert)
+        .arg(file.path())
+        .arg(&out)
+        .current_dir(folder.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    let child = command.spawn()?;
     let output = match tokio::time::timeout(CONVERT_TIMEOUT, child.wait_with_output()).await {
         Ok(output) => output?,
         Err(_) => return Ok(Err("converting the HEIC picture took too long".into())),
     };
-    if !output.status.success() || std::fs::metadata(&*out).map(|m| m.len()).unwrap_or(0) == 0 {
+    // The shell's own answer when the program is not there.
+    if output.status.code() == Some(127) {
+        return Ok(Err(format!(
+            "HEIC pictures cannot be converted on this server: `{}` (libheif's converter, Debian package libheif-examples) is not installed. The original is kept and can be downloaded.",
+            state.config.heif_convert
+        )));
+    }
+    if !output.status.success() || std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0) == 0 {
         let said = String::from_utf8_lossy(&output.stderr).lines().next().unwrap_or("").trim().to_owned();
+        let said = if said.is_empty() { "it stopped at its memory or time limit".to_owned() } else { said };
         return Ok(Err(format!("the HEIC picture could not be decoded ({said})")));
     }
-    Ok(Ok(out))
+    Ok(Ok(Converted { _folder: folder, png: out }))
+}
+
+/// A converted picture, and the folder it lives in (removed when this is dropped).
+struct Converted {
+    _folder: tempfile::TempDir,
+    png: std::path::PathBuf,
 }
 
 /// Stores the derivatives and records the outcome with its activity entry.

@@ -54,6 +54,49 @@ where
     Ok(Spooled { path, len })
 }
 
+/// Removes what was left in `dir` more than `older_than` ago (a process killed mid-upload, a
+/// converter's stray files); answers how many entries went. Each process sweeps its own folder
+/// when it starts and daily after ([`keep_swept`]).
+pub async fn sweep(dir: &Path, older_than: std::time::Duration) -> std::io::Result<usize> {
+    let mut entries = match tokio::fs::read_dir(dir).await {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let cutoff = std::time::SystemTime::now() - older_than;
+    let mut gone = 0;
+    while let Some(entry) = entries.next_entry().await? {
+        let meta = entry.metadata().await?;
+        if meta.modified().is_ok_and(|m| m > cutoff) {
+            continue;
+        }
+        let removed =
+            if meta.is_dir() { tokio::fs::remove_dir_all(entry.path()).await } else { tokio::fs::remove_file(entry.path()).await };
+        match removed {
+            Ok(()) => gone += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(gone)
+}
+
+/// How old a leftover must be before a sweep takes it: longer than any upload or conversion runs.
+pub const LEFTOVER_AGE: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
+
+/// Sweeps `dir` now and every day after, for as long as the process runs.
+pub async fn keep_swept(dir: PathBuf) {
+    let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+    loop {
+        daily.tick().await;
+        match sweep(&dir, LEFTOVER_AGE).await {
+            Ok(0) => {}
+            Ok(gone) => tracing::info!(gone, folder = %dir.display(), "leftover temporary files removed"),
+            Err(e) => tracing::warn!(error = %e, folder = %dir.display(), "the temporary folder could not be swept"),
+        }
+    }
+}
+
 impl Spooled {
     pub fn path(&self) -> &Path {
         &self.path
@@ -82,5 +125,17 @@ mod tests {
         assert!(matches!(spool(dir.path(), chunks(&[4, 7]), 10).await, Err(SpoolError::TooLarge(10))));
         drop(kept);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing left behind");
+    }
+
+    #[tokio::test]
+    async fn a_sweep_takes_old_leftovers_and_leaves_what_is_in_use() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("heic-old")).unwrap();
+        std::fs::write(dir.path().join("heic-old/picture-depth.png"), b"x").unwrap();
+        std::fs::write(dir.path().join("upload-old"), b"x").unwrap();
+        assert_eq!(sweep(dir.path(), std::time::Duration::from_secs(3600)).await.unwrap(), 0, "fresh files stay");
+        assert_eq!(sweep(dir.path(), std::time::Duration::ZERO).await.unwrap(), 2);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        assert_eq!(sweep(&dir.path().join("none"), std::time::Duration::ZERO).await.unwrap(), 0, "no folder, nothing to do");
     }
 }

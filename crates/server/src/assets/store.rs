@@ -91,6 +91,21 @@ pub fn original_key(project_id: Uuid, asset_id: Uuid, upload_id: Uuid, media: Me
     Ok(ObjectKey::new(format!("{}{}/original.{}", prefix(project_id, asset_id), upload_id.simple(), media.extension()))?)
 }
 
+/// Where a signed upload link writes: a key of the upload's own outside every asset's folder.
+/// What arrives there is only read, checked, and stored again under [`original_key`] by the
+/// server, so bytes put through the link after the check never reach an asset.
+pub fn staging_key(upload_id: Uuid) -> ApiResult<ObjectKey> {
+    Ok(ObjectKey::new(format!("{STAGING_PREFIX}{}", upload_id.simple()))?)
+}
+
+/// The folder of [`staging_key`]s.
+pub const STAGING_PREFIX: &str = "staging/";
+
+/// The upload a staging key belongs to.
+pub fn staged_upload(key: &ObjectKey) -> Option<Uuid> {
+    key.as_str().strip_prefix(STAGING_PREFIX).and_then(|id| Uuid::try_parse(id).ok())
+}
+
 /// A derivative of the original at `original`: `thumbnail.webp`, `preview.jpg`, ...
 pub fn derivative_key(original: &str, name: &str) -> ApiResult<ObjectKey> {
     let folder = original.rsplit_once('/').map(|(folder, _)| folder).unwrap_or(original);

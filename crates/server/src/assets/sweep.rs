@@ -22,10 +22,32 @@ pub async fn run(state: AppState, _payload: Value) -> anyhow::Result<()> {
         upload::abandon(&state, u).await;
     }
     let settled = settle_stuck(&state).await?;
-    if !expired.is_empty() || settled > 0 {
-        tracing::info!(expired_uploads = expired.len(), stuck_versions = settled, "assets swept");
+    let strays = sweep_staging(&state).await?;
+    if !expired.is_empty() || settled > 0 || strays > 0 {
+        tracing::info!(expired_uploads = expired.len(), stuck_versions = settled, stray_staged_files = strays, "assets swept");
     }
     Ok(())
+}
+
+/// Staged files with no upload waiting for them: put through a link after its upload completed
+/// (an S3 link takes bytes until it expires) and never read. Older than a link's life, they go.
+async fn sweep_staging(state: &AppState) -> anyhow::Result<usize> {
+    let cutoff = Utc::now() - chrono::Duration::from_std(state.config.upload_link_ttl)?;
+    let mut gone = 0;
+    for object in state.storage.list(store::STAGING_PREFIX).await? {
+        if object.modified.is_some_and(|m| m > cutoff) {
+            continue;
+        }
+        let waiting = match store::staged_upload(&object.key) {
+            Some(id) => asset_uploads::Entity::find_by_id(id).one(&state.db.conn).await?.is_some(),
+            None => false,
+        };
+        if !waiting {
+            state.storage.delete(&object.key).await?;
+            gone += 1;
+        }
+    }
+    Ok(gone)
 }
 
 /// Versions waiting on a job that is no longer pending or running.

@@ -271,10 +271,14 @@ pub async fn abandon(state: &AppState, upload: &asset_uploads::Model) {
             return;
         }
     }
-    let removed = match ObjectKey::new(&upload.file_path) {
-        Ok(key) => state.storage.delete(&key).await.map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
+    let removed = async {
+        for key in [ObjectKey::new(&upload.file_path)?, store::staging_key(upload.id)?] {
+            state.storage.delete(&key).await?;
+        }
+        Ok::<_, AppError>(())
+    }
+    .await
+    .map_err(|e| e.to_string());
     if let Err(e) = removed {
         tracing::warn!(upload = %upload.id, error = e, "an abandoned upload's object stays for the sweeper");
         let again = asset_uploads::ActiveModel { expires_at: Set(Utc::now()), ..asset_uploads::ActiveModel::from(upload.clone()) };
@@ -384,7 +388,7 @@ pub async fn presign(state: &AppState, actor: &Actor, project_id: Uuid, request:
     policy::require_on_project(actor, Resource::Assets, Action::Create, project.assigned_artist_id)?;
     let media = request.validate(state.config.max_upload_bytes)?;
     let upload = begin(state, Some(actor.user_id), project.id, None, request.asset_type, &request.filename, media, request.size).await?;
-    let key = ObjectKey::new(&upload.file_path)?;
+    let key = store::staging_key(upload.id)?;
     let url = state.storage.link_to_put(&key, media.mime(), request.size, state.config.upload_link_ttl).await?;
     Ok(PresignedUpload {
         asset_id: upload.id,
@@ -395,7 +399,21 @@ pub async fn presign(state: &AppState, actor: &Actor, project_id: Uuid, request:
     })
 }
 
-/// `POST /assets/{id}/complete`: the file is there, whole, of the type declared, and clean.
+/// Whether a signed upload link may still write `key`: only to the staging key of an upload that
+/// waits for its file (not completed, not expired). The folder store's `PUT /api/files` asks.
+pub async fn may_stage(state: &AppState, key: &ObjectKey) -> ApiResult<()> {
+    let closed = || AppError::forbidden("This upload link no longer takes a file: its upload was completed, or it expired.");
+    let id = store::staged_upload(key).ok_or_else(closed)?;
+    let upload = asset_uploads::Entity::find_by_id(id).one(&state.db.conn).await?.ok_or_else(closed)?;
+    if upload.expires_at < Utc::now() {
+        return Err(closed());
+    }
+    Ok(())
+}
+
+/// `POST /assets/{id}/complete`: the file is there, whole, of the type declared, and clean. The
+/// checked copy, read once from the link's staging key, is what the server stores as the asset:
+/// the link may still take bytes until it expires, but nothing reads them again.
 pub async fn complete(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Asset> {
     let missing = || AppError::NotFound("No upload waits with that id: it was completed already, or it expired and was removed.".into());
     let upload = asset_uploads::Entity::find_by_id(id).one(&state.db.conn).await?.ok_or_else(missing)?;
@@ -405,7 +423,7 @@ pub async fn complete(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<As
         abandon(state, &upload).await;
         return Err(AppError::conflict("This upload's link expired before it completed; ask for a new one."));
     }
-    let key = ObjectKey::new(&upload.file_path)?;
+    let key = store::staging_key(upload.id)?;
     let Some(meta) = state.storage.head(&key).await? else {
         return Err(AppError::conflict("The file has not been uploaded yet: PUT it to the upload link, then complete."));
     };
@@ -437,11 +455,25 @@ pub async fn complete(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<As
     .await;
     match received {
         Ok(received) => {
+            let checked = async {
+                let body = received.file.stream().await.map_err(|e| AppError::Internal(e.into()))?;
+                state.storage.put(&ObjectKey::new(&upload.file_path)?, received.media.mime(), received.file.len, body).await?;
+                Ok::<_, AppError>(())
+            }
+            .await;
+            // Storage away: the staged file stays for another try.
+            checked?;
             drop(received.file);
             let kept = upload.clone();
             let done = finish(state, &Audit::from(actor), upload, received.media, received.facts).await;
-            if done.as_ref().is_err_and(|e| e.status().is_client_error()) {
-                abandon(state, &kept).await;
+            match &done {
+                Ok(_) => {
+                    if let Err(e) = state.storage.delete(&key).await {
+                        tracing::warn!(upload = %kept.id, error = %e, "a staged upload stays for the sweeper");
+                    }
+                }
+                Err(e) if e.status().is_client_error() => abandon(state, &kept).await,
+                Err(_) => {}
             }
             done
         }

@@ -11,6 +11,7 @@ use crate::actor::ClientInfo;
 use crate::error::ApiResult;
 use crate::error::AppError;
 use crate::extract::ApiJson;
+use crate::security_headers::Secret;
 use crate::state::AppState;
 use crate::users::service as user_service;
 
@@ -41,11 +42,11 @@ pub async fn create_session(
 /// The token pair as JSON; for a cookie session the refresh token moves into the cookie.
 fn answer(state: &AppState, mut tokens: TokenResponse, as_cookie: bool) -> Response {
     if !as_cookie {
-        return Json(tokens).into_response();
+        return Secret(Json(tokens)).into_response();
     }
     let refresh = tokens.refresh_token.take().unwrap_or_default();
     let set = cookie::set(&refresh, tokens.refresh_expires_in, secure(state));
-    ([(header::SET_COOKIE, set)], Json(tokens)).into_response()
+    Secret(([(header::SET_COOKIE, set)], Json(tokens))).into_response()
 }
 
 /// Cookies are `Secure` when the app is reached over https.

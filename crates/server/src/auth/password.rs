@@ -161,12 +161,50 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_blocking("no such user, no such password").unwrap_or_default())
 }
 
-/// Whether `password` is among the 10,000 most common passwords (SecLists'
-/// `10k-most-common.txt`), compared without case.
+/// Whether `password` is a well-known one of the length taken (12 characters or more), compared
+/// without case: the 12+ character entries of zxcvbn-ts' common password list (MIT, npm
+/// `@zxcvbn-ts/language-common` 4.1.3) and of SecLists' `10k-most-common.txt`.
 pub fn is_common(password: &str) -> bool {
     static COMMON: OnceLock<HashSet<String>> = OnceLock::new();
     let common = COMMON.get_or_init(|| include_str!("common-passwords.txt").lines().map(str::to_lowercase).collect());
     common.contains(&password.to_lowercase())
+}
+
+/// The least zxcvbn score (0 to 4) a new password needs: 3 is "safely unguessable: moderate
+/// protection from offline slow-hash scenarios" (about 10^8 guesses or more).
+pub const MIN_SCORE: u8 = 3;
+
+/// Why `password` is too easy to guess, if it is: a common password, or a zxcvbn score under
+/// [`MIN_SCORE`] counting the person's own e-mail address and names (`personal`) as likely
+/// guesses. The reason is worded for the person choosing it.
+pub fn weakness(password: &str, personal: &[&str]) -> Option<(&'static str, String)> {
+    if is_common(password) {
+        return Some(("too_common", "This is one of the most common passwords; choose another.".into()));
+    }
+    // zxcvbn's own cost grows with the length; beyond a point a password's length alone is enough.
+    let judged: String = password.chars().take(100).collect();
+    // Each detail whole, an address's name before the `@`, and every word of them.
+    let local = personal.iter().filter_map(|p| p.split_once('@').map(|(name, _)| name));
+    let words = personal.iter().flat_map(|p| p.split(['@', '.', ' ', '-', '_', '+']));
+    let inputs: Vec<&str> = personal.iter().copied().chain(local).chain(words).filter(|p| p.len() >= 3).collect();
+    let entropy = zxcvbn::zxcvbn(&judged, &inputs);
+    if u8::from(entropy.score()) >= MIN_SCORE {
+        return None;
+    }
+    let mut why = String::from("This password is too easy to guess");
+    if let Some(feedback) = entropy.feedback() {
+        if let Some(warning) = feedback.warning() {
+            why.push_str(&format!(": {}", warning.to_string().trim_end_matches('.')));
+        }
+        why.push('.');
+        if let Some(suggestion) = feedback.suggestions().first() {
+            why.push_str(&format!(" {suggestion}"));
+        }
+    } else {
+        why.push('.');
+    }
+    why.push_str(" A few unrelated words make a strong one.");
+    Some(("weak", why))
 }
 
 #[cfg(test)]
@@ -192,10 +230,27 @@ mod tests {
 
     #[test]
     fn common_passwords_are_recognised() {
-        for p in ["password", "123456", "QWERTY", "iloveyou"] {
+        for p in ["1q2w3e4r5t6y", "QWERTY123456", "administrator", "1qaz2wsx3edc"] {
             assert!(is_common(p), "{p}");
         }
         assert!(!is_common("correct horse battery"));
+    }
+
+    #[test]
+    fn weak_passwords_are_refused_with_the_reason() {
+        assert_eq!(weakness("1q2w3e4r5t6y", &[]).map(|w| w.0), Some("too_common"));
+        for weak in ["aaaaaaaaaaaa", "abcdefghijkl", "qwertyuiopas", "Password2026"] {
+            let (code, why) = weakness(weak, &[]).unwrap_or_else(|| panic!("{weak} passes"));
+            assert_eq!(code, "weak", "{weak}");
+            assert!(why.starts_with("This password is too easy to guess"), "{why}");
+        }
+        // The person's own details are guessed first.
+        assert!(weakness("iris.maple2026", &["iris.maple@studio.example", "Iris", "Maple"]).is_some());
+        assert!(weakness("marigold.fenwick", &["marigold.fenwick@studio.example"]).is_some());
+        assert!(weakness("marigold.fenwick", &[]).is_none(), "strong enough for someone else");
+        for strong in ["correct horse battery", "violet tractor mends seventeen", "Tq8#vLp2!zR9wX"] {
+            assert_eq!(weakness(strong, &["ann@example.com"]), None, "{strong}");
+        }
     }
 
     #[tokio::test]

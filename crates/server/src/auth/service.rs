@@ -60,8 +60,35 @@ pub async fn session_actor(state: &AppState, sid: Uuid, sub: Uuid, client: Clien
     if session.user_id != sub || session.revoked_at.is_some() {
         return Err(AppError::unauthorized("This session has ended; log in again."));
     }
+    // An access token never outlives its session: once the session's time is up (idle past its
+    // refresh token's life, or at its maximum lifetime), its tokens stop, whatever their own `exp`.
+    if Utc::now() >= session_ends_at(state, session) {
+        return Err(AppError::unauthorized("This session has expired; log in again."));
+    }
     let permissions = user_model::permissions_of(user)?;
     actor(user, permissions, AuthMethod::Session, Some(session.id), client)
+}
+
+/// When a session stops being good, unless a refresh moves it on (never past its maximum lifetime).
+pub fn session_ends_at(state: &AppState, session: &sessions::Model) -> DateTime<Utc> {
+    session.expires_at.min(session_end(state, session.created_at))
+}
+
+/// When the credential a socket connected with stops being good as things stand: its session's
+/// end, or its API token's expiry. Checked again then (a refresh may have moved it on).
+pub async fn credential_ends_at(
+    state: &AppState,
+    session_id: Option<Uuid>,
+    api_token_id: Option<Uuid>,
+) -> ApiResult<Option<DateTime<Utc>>> {
+    if let Some(sid) = session_id {
+        let session = sessions::Entity::find_by_id(sid).one(&state.db.conn).await?;
+        return Ok(session.map(|s| session_ends_at(state, &s)));
+    }
+    if let Some(id) = api_token_id {
+        return Ok(api_tokens::Entity::find_by_id(id).one(&state.db.conn).await?.map(|t| t.expires_at));
+    }
+    Ok(None)
 }
 
 async fn authenticate_api_token(state: &AppState, token: &str, client: ClientInfo) -> ApiResult<Actor> {

@@ -7,7 +7,7 @@ use petpixel_types::asset::MediaType;
 use sha2::{Digest, Sha256};
 
 use crate::assets::derive;
-use crate::assets::inspect::ImageLimits;
+use crate::assets::inspect::{self, ImageLimits};
 
 /// The longest side of a game's pictures: past it a phone spends memory for nothing (and iOS
 /// refuses images over 4096 px).
@@ -37,26 +37,63 @@ pub fn picture(bytes: &[u8], limits: ImageLimits, cut_out: bool) -> Result<(Vec<
     Ok((encoded.bytes, encoded.extension))
 }
 
-/// A sound every browser plays, Safari and iOS included: MP3 and WAV as they are, OGG Vorbis
-/// decoded to a WAV; `(bytes, extension)`.
-pub fn sound(bytes: Vec<u8>, media: MediaType) -> Result<(Vec<u8>, &'static str), String> {
+/// The largest file a bundle may hold: three minutes of stereo 48 kHz WAV (the longest sound a
+/// slot takes, decoded) with room to spare. A phone loads every file of a game.
+pub const MAX_FILE_BYTES: usize = 40 << 20;
+
+/// A sound every browser plays, Safari and iOS included, without the tags its file carried
+/// (titles, names, comments, cover pictures): MP3 frames and WAV data as they are, OGG Vorbis
+/// decoded to a WAV. Nothing longer than `max_seconds` comes out, whatever the file declares:
+/// its length is measured again from its packets, and decoding stops at the bound.
+pub fn sound(bytes: &[u8], media: MediaType, max_seconds: f64, limits: ImageLimits) -> Result<(Vec<u8>, &'static str), String> {
+    let measured = match inspect::inspect(&mut Cursor::new(bytes), bytes.len() as u64, limits) {
+        Ok((_, facts)) => facts.duration_seconds,
+        Err(inspect::Refusal::Malformed(why)) => return Err(why),
+        Err(inspect::Refusal::Unsupported) => return Err("this is not a sound this server reads".into()),
+    };
+    if let Some(seconds) = measured.filter(|s| *s > max_seconds + SLACK_SECONDS) {
+        return Err(too_long(seconds, max_seconds));
+    }
     match media {
-        MediaType::Mp3 => Ok((bytes, "mp3")),
-        MediaType::Wav => Ok((bytes, "wav")),
-        MediaType::Ogg => ogg_to_wav(&bytes).map(|wav| (wav, "wav")),
+        MediaType::Mp3 => Ok((inspect::mp3_frames(bytes)?.to_vec(), "mp3")),
+        MediaType::Wav => Ok((inspect::wav_without_tags(bytes)?, "wav")),
+        MediaType::Ogg => ogg_to_wav(bytes, max_seconds).map(|wav| (wav, "wav")),
         other => Err(format!("{} is not a sound", other.description())),
     }
 }
 
-fn ogg_to_wav(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let mut reader =
-        lewton::inside_ogg::OggStreamReader::new(Cursor::new(bytes)).map_err(|e| format!("the OGG sound could not be read ({e})"))?;
-    let (channels, rate) = (u16::from(reader.ident_hdr.audio_channels), reader.ident_hdr.audio_sample_rate);
-    let mut samples: Vec<i16> = Vec::new();
-    while let Some(packet) = reader.read_dec_packet_itl().map_err(|e| format!("the OGG sound could not be decoded ({e})"))? {
-        samples.extend(packet);
-    }
-    Ok(derive::wav(&samples, channels, rate))
+/// Encoders pad the last block; a sound this much over a slot's length still fits it.
+const SLACK_SECONDS: f64 = 0.25;
+
+fn too_long(seconds: f64, max_seconds: f64) -> String {
+    format!("the sound lasts {seconds:.1} s; this slot takes at most {max_seconds} s")
+}
+
+/// Decodes into the WAV as it goes (one copy of the samples, never two), and stops at
+/// `max_seconds` of sound or [`MAX_FILE_BYTES`], whichever comes first.
+fn ogg_to_wav(bytes: &[u8], max_seconds: f64) -> Result<Vec<u8>, String> {
+    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut reader =
+            lewton::inside_ogg::OggStreamReader::new(Cursor::new(bytes)).map_err(|e| format!("the OGG sound could not be read ({e})"))?;
+        let (channels, rate) = (u16::from(reader.ident_hdr.audio_channels), reader.ident_hdr.audio_sample_rate);
+        if !(1..=2).contains(&channels) || !(1..=48_000).contains(&rate) {
+            return Err(format!("the sound has {channels} channels at {rate} Hz; games take one or two channels at up to 48 kHz"));
+        }
+        let allowed = ((max_seconds + SLACK_SECONDS) * f64::from(rate)).ceil() as usize * usize::from(channels) * 2;
+        let limit = allowed.min(MAX_FILE_BYTES - derive::WAV_HEADER);
+        let mut wav = derive::wav_header(channels, rate);
+        while let Some(packet) = reader.read_dec_packet_itl().map_err(|e| format!("the OGG sound could not be decoded ({e})"))? {
+            if wav.len() - derive::WAV_HEADER + packet.len() * 2 > limit {
+                return Err(format!("the sound goes on past the {max_seconds} s this slot takes, longer than its file declares"));
+            }
+            for sample in packet {
+                wav.extend_from_slice(&sample.to_le_bytes());
+            }
+        }
+        derive::finish_wav(&mut wav);
+        Ok(wav)
+    }));
+    decoded.unwrap_or_else(|_| Err("the OGG sound is malformed and could not be decoded".into()))
 }
 
 fn escape(text: &str) -> String {
@@ -111,6 +148,32 @@ mod tests {
         assert_eq!(hashed("hero", "png", b"a"), hashed("hero", "png", b"a"));
         assert_ne!(hashed("hero", "png", b"a"), hashed("hero", "png", b"b"));
         assert!(hashed("hero", "png", b"a").starts_with("hero.") && hashed("hero", "png", b"a").len() == "hero..png".len() + 16);
+    }
+
+    const LIMITS: ImageLimits = ImageLimits { max_side: 12_000, max_pixels: 50_000_000 };
+
+    #[test]
+    fn an_ogg_becomes_a_wav_of_its_length() {
+        let (wav, ext) = sound(crate::assets::fixtures::VORBIS_SILENCE, MediaType::Ogg, 3.0, LIMITS).unwrap();
+        assert_eq!(ext, "wav");
+        let seconds = (wav.len() - derive::WAV_HEADER) as f64 / (44_100.0 * 4.0);
+        assert!((seconds - 2.0).abs() < 0.05, "{seconds}");
+        assert_eq!(u32::from_le_bytes(wav[40..44].try_into().unwrap()) as usize, wav.len() - derive::WAV_HEADER);
+    }
+
+    #[test]
+    fn a_sound_longer_than_its_slot_is_refused_before_it_is_decoded() {
+        let liar = crate::assets::fixtures::vorbis(600.0, 1.0);
+        let why = sound(&liar, MediaType::Ogg, 3.0, LIMITS).unwrap_err();
+        assert!(why.contains("600.0 s") && why.contains("at most 3 s"), "{why}");
+    }
+
+    #[test]
+    fn decoding_stops_at_the_bound_whatever_the_walk_said() {
+        let liar = crate::assets::fixtures::vorbis(60.0, 1.0);
+        let why = ogg_to_wav(&liar, 3.0).unwrap_err();
+        assert!(why.contains("past the 3 s"), "{why}");
+        assert!(ogg_to_wav(&liar, 120.0).is_ok());
     }
 
     #[test]

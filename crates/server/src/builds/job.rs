@@ -259,13 +259,26 @@ async fn game_file(
     let object = state.storage.get(&ObjectKey::new(&source)?).await?;
     let bytes = storage::collect(object.body).await?;
     let cut_out = matches!(slot.kind, SlotKind::Image { transparency: true, .. });
+    let max_seconds = match slot.kind {
+        SlotKind::Sound { max_seconds } => max_seconds,
+        _ => 0.0,
+    };
     let key = slot.key.clone();
     let made = tokio::task::spawn_blocking(move || match media.kind() {
         MediaKind::Image => bundle::picture(&bytes, limits, cut_out),
-        MediaKind::Sound => bundle::sound(bytes, media),
+        MediaKind::Sound => bundle::sound(&bytes, media, max_seconds, limits),
     })
     .await?;
-    Ok(made.map(|(bytes, ext)| File { name: bundle::hashed(&key, ext, &bytes), bytes }))
+    Ok(made.and_then(|(bytes, ext)| {
+        if bytes.len() > bundle::MAX_FILE_BYTES {
+            return Err(format!(
+                "the game's copy would be {}, more than the {} a game's file may be",
+                petpixel_types::asset::human_size(bytes.len() as u64),
+                petpixel_types::asset::human_size(bundle::MAX_FILE_BYTES as u64)
+            ));
+        }
+        Ok(File { name: bundle::hashed(&key, ext, &bytes), bytes })
+    }))
 }
 
 async fn settle(

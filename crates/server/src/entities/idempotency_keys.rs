@@ -13,6 +13,8 @@ pub struct Model {
     pub response_body: Option<Vec<u8>>,
     pub response_headers: Option<Json>,
     pub locked_until: DateTimeUtc,
+    pub credential: Option<String>,
+    pub permissions: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

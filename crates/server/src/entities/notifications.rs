@@ -16,6 +16,8 @@ pub struct Model {
     /// Holds a reminder to once per thing it is about.
     pub dedupe_key: Option<String>,
     pub created_at: DateTimeUtc,
+    /// Who caused it: mentions and messages are capped per author and hour.
+    pub actor_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,8 +6,12 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub customer_name: String,
+    /// Sealed (`customers::keys`).
     pub customer_email: String,
+    /// Sealed.
     pub customer_phone: Option<String>,
+    /// A keyed hash of the e-mail address: finds a customer by exact address.
+    pub customer_email_hash: Option<String>,
     pub pet_name: String,
     pub pet_breed: Option<String>,
     pub pet_age: Option<i32>,

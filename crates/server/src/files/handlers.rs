@@ -51,7 +51,7 @@ pub async fn get_file(State(state): State<AppState>, ApiQuery(query): ApiQuery<L
     responses(
         (status = 204, description = "Stored"),
         (status = 400, description = "The body was not the size the link names", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The link was changed, is for another method, or has expired", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The link was changed, is for another method, or has expired; or its upload was completed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "This server's files are on S3", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the link allows", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not the content type the link names", body = Problem, content_type = "application/problem+json"),
@@ -68,6 +68,7 @@ pub async fn put_file(
     let (Some(content_type), Some(length)) = (grant.content_type.clone(), grant.length) else {
         return Err(AppError::forbidden("This link is not an upload link."));
     };
+    crate::assets::upload::may_stage(&state, &grant.key).await?;
     let sent_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if sent_type != content_type {
         return Err(AppError::UnsupportedMediaType(format!("This link takes `{content_type}` only.")));

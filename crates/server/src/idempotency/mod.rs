@@ -5,6 +5,11 @@
 //! (method, path or body) is 422; while the first is still being answered, 409. A 5xx answer is
 //! not kept, so the retry does the work. Multipart uploads stream past the JSON body limit and
 //! are not buffered: the header is ignored there.
+//!
+//! A kept answer is bound to the credential that made it (the login session or the API token,
+//! not only the user) and replayed only while the caller still holds every permission it held
+//! then. An answer that carries a secret (tokens, a webhook's signing secret) is never kept: its
+//! handler marks it [`Secret`](crate::security_headers::Secret), and a retry learns that the work was done, not the secret.
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -21,6 +26,7 @@ use uuid::Uuid;
 use crate::actor::ClientInfo;
 use crate::entities::idempotency_keys;
 use crate::error::AppError;
+use crate::security_headers::CarriesSecret;
 use crate::state::AppState;
 
 pub const HEADER: &str = "idempotency-key";
@@ -33,6 +39,8 @@ pub const PURGE: &str = "idempotency.purge";
 
 const IN_PROGRESS: &str = "in_progress";
 const DONE: &str = "done";
+/// Done, but the answer carried a secret and was not kept.
+const WITHHELD: &str = "withheld";
 
 pub fn register(registry: crate::jobs::Registry) -> crate::jobs::Registry {
     registry
@@ -73,6 +81,15 @@ async fn run(state: &AppState, request: Request, next: Next) -> Result<Response,
     let Some(token) = bearer(request.headers()) else { return Ok(next.run(request).await) };
     let client = ClientInfo::from_parts(&request_parts(&request), state.config.trusted_hops());
     let Ok(actor) = crate::auth::service::authenticate(state, &token, client).await else { return Ok(next.run(request).await) };
+    let caller = Caller {
+        user_id: actor.user_id,
+        credential: match (actor.session_id, crate::auth::secret::parse_api_token(&token)) {
+            (Some(session), _) => format!("session:{session}"),
+            (None, Some((id, _))) => format!("token:{id}"),
+            (None, None) => format!("user:{}", actor.user_id),
+        },
+        permissions: actor.permissions.clone(),
+    };
 
     let (parts, body) = request.into_parts();
     let limit = state.config.max_json_body_bytes;
@@ -87,12 +104,19 @@ async fn run(state: &AppState, request: Request, next: Next) -> Result<Response,
             .finalize(),
     );
 
-    match claim(state, actor.user_id, &key, &fingerprint).await? {
+    match claim(state, &caller, &key, &fingerprint).await? {
         Claim::Mine => {}
-        Claim::Kept(row) => return replay(row, &fingerprint),
+        Claim::Kept(row) => return replay(*row, &caller, &fingerprint),
     }
     let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
-    Ok(keep(state, actor.user_id, &key, response).await)
+    Ok(keep(state, caller.user_id, &key, response).await)
+}
+
+/// Who asks: the user, the credential they ask with, and what it may do now.
+struct Caller {
+    user_id: Uuid,
+    credential: String,
+    permissions: petpixel_types::Permissions,
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -116,12 +140,13 @@ enum Claim {
     /// This request does the work.
     Mine,
     /// Another did, or is doing, it.
-    Kept(idempotency_keys::Model),
+    Kept(Box<idempotency_keys::Model>),
 }
 
 /// Claims the key: a row in its own transaction. A row past its 24 hours is replaced; one whose
 /// request died (its lock ran out while in progress) is taken over.
-async fn claim(state: &AppState, user_id: Uuid, key: &str, fingerprint: &str) -> Result<Claim, AppError> {
+async fn claim(state: &AppState, caller: &Caller, key: &str, fingerprint: &str) -> Result<Claim, AppError> {
+    let user_id = caller.user_id;
     let now = Utc::now();
     let txn = state.db.begin_write().await?;
     let existing = idempotency_keys::Entity::find_by_id((user_id, key.to_owned())).one(&*txn).await?;
@@ -130,7 +155,7 @@ async fn claim(state: &AppState, user_id: Uuid, key: &str, fingerprint: &str) ->
             || (row.state == IN_PROGRESS && row.locked_until < now && row.request_hash == fingerprint)
     });
     if let (Some(row), false) = (&existing, stale) {
-        return Ok(Claim::Kept(row.clone()));
+        return Ok(Claim::Kept(Box::new(row.clone())));
     }
     let row = idempotency_keys::ActiveModel {
         user_id: Set(user_id),
@@ -140,6 +165,8 @@ async fn claim(state: &AppState, user_id: Uuid, key: &str, fingerprint: &str) ->
         response_status: Set(None),
         response_body: Set(None),
         response_headers: Set(None),
+        credential: Set(Some(caller.credential.clone())),
+        permissions: Set(Some(serde_json::to_string(&caller.permissions).map_err(anyhow::Error::from)?)),
         // Past the request's own deadline, a claim still in progress was abandoned.
         locked_until: Set(now + Duration::from_std(state.config.request_timeout).unwrap_or(Duration::seconds(30)) + Duration::seconds(5)),
         created_at: Set(now),
@@ -153,6 +180,8 @@ async fn claim(state: &AppState, user_id: Uuid, key: &str, fingerprint: &str) ->
             idempotency_keys::Column::ResponseHeaders,
             idempotency_keys::Column::LockedUntil,
             idempotency_keys::Column::CreatedAt,
+            idempotency_keys::Column::Credential,
+            idempotency_keys::Column::Permissions,
         ])
         .to_owned();
     let insert = idempotency_keys::Entity::insert(row);
@@ -169,13 +198,22 @@ async fn claim(state: &AppState, user_id: Uuid, key: &str, fingerprint: &str) ->
     if written == 0 {
         let row = idempotency_keys::Entity::find_by_id((user_id, key.to_owned())).one(&*txn).await?;
         txn.commit().await?;
-        return row.map(Claim::Kept).ok_or_else(|| AppError::conflict("Another request with this Idempotency-Key is being answered."));
+        return row
+            .map(|r| Claim::Kept(Box::new(r)))
+            .ok_or_else(|| AppError::conflict("Another request with this Idempotency-Key is being answered."));
     }
     txn.commit().await?;
     Ok(Claim::Mine)
 }
 
-fn replay(row: idempotency_keys::Model, fingerprint: &str) -> Result<Response, AppError> {
+fn replay(row: idempotency_keys::Model, caller: &Caller, fingerprint: &str) -> Result<Response, AppError> {
+    if row.credential.as_deref().is_some_and(|c| c != caller.credential) {
+        return Err(AppError::field(
+            "Idempotency-Key",
+            "other_credential",
+            "This key was used with another of your sessions or API tokens; its answer is that credential's alone. Use a new key.",
+        ));
+    }
     if row.request_hash != fingerprint {
         return Err(AppError::field(
             "Idempotency-Key",
@@ -183,8 +221,22 @@ fn replay(row: idempotency_keys::Model, fingerprint: &str) -> Result<Response, A
             "This key was used for another request (another endpoint or body); use a new key for a new request.",
         ));
     }
-    if row.state != DONE {
+    if row.state == IN_PROGRESS {
         return Err(AppError::conflict("The first request with this Idempotency-Key is still being answered; retry in a moment."));
+    }
+    // The answer is replayed only to someone who may still have made the request.
+    let held: Option<petpixel_types::Permissions> = row.permissions.as_deref().and_then(|p| serde_json::from_str(p).ok());
+    if held.as_ref().is_none_or(|held| caller.permissions.first_missing(held).is_some()) {
+        return Err(AppError::forbidden(
+            "Your permissions have changed since this key's first request was answered; send the request again with a new key.",
+        ));
+    }
+    if row.state == WITHHELD {
+        let status = row.response_status.map(|s| s.to_string()).unwrap_or_default();
+        return Err(AppError::conflict(format!(
+            "The first request with this Idempotency-Key was answered ({status}); its answer carried a secret, which is never kept. \
+             List what it made to find it, or send a new key to make another."
+        )));
     }
     let status =
         row.response_status.and_then(|s| u16::try_from(s).ok()).and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::OK);
@@ -209,6 +261,24 @@ async fn keep(state: &AppState, user_id: Uuid, key: &str, response: Response) ->
         if let Ok(txn) = state.db.begin_write().await {
             let _ = idempotency_keys::Entity::delete_by_id(id).exec(&*txn).await;
             let _ = txn.commit().await;
+        }
+        return response;
+    }
+    if response.extensions().get::<CarriesSecret>().is_some() {
+        let withheld = idempotency_keys::ActiveModel {
+            user_id: Set(user_id),
+            key: Set(key.to_owned()),
+            state: Set(WITHHELD.into()),
+            response_status: Set(Some(i32::from(response.status().as_u16()))),
+            ..Default::default()
+        };
+        let saved = async {
+            let txn = state.db.begin_write().await?;
+            idempotency_keys::Entity::update(withheld).exec(&*txn).await?;
+            txn.commit().await
+        };
+        if let Err(e) = saved.await {
+            tracing::error!(error = %e, "an idempotency key could not be marked done");
         }
         return response;
     }

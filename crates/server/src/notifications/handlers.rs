@@ -28,12 +28,14 @@ pub async fn list_notifications(
 }
 
 /// Send a person a message (managers and admins). They see it at once, and by e-mail if they
-/// chose to.
+/// chose to. One person's messages and mentions together are limited per hour
+/// (`PETPIXEL_NOTIFICATIONS_PER_AUTHOR_HOUR`, 60).
 #[utoipa::path(post, path = "/notifications", tag = "notifications", security(("bearer" = [])), request_body = SendNotification,
     responses(
         (status = 201, description = "Sent", body = Notification),
         (status = 403, description = "Not allowed to send messages", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No such person or project, or a bad title", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The hour's messages and mentions are used up; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn send_notification(
     State(state): State<AppState>,

@@ -50,6 +50,7 @@ pub async fn notify(state: &AppState, txn: &WriteTxn, new: NewNotification) -> A
         data: Some(new.about.to_json()),
         created_at: Utc::now(),
         dedupe_key: new.dedupe_key,
+        actor_id: new.about.actor_id,
     };
     let row = notifications::ActiveModel::from(written.clone()).reset_all();
     let inserted = notifications::Entity::insert(row)
@@ -152,26 +153,60 @@ pub async fn project_changed(
             .and_then(|notes| notes.lines().find(|l| mentions::handles(l).iter().any(|h| fresh.contains(h))))
             .unwrap_or_default();
         let excerpt: String = line.chars().take(300).collect();
-        for user in mentioned(&**txn, &fresh).await? {
-            if Some(user) == others(Some(user)) {
-                let title = format!("{who} mentioned you in {pet}'s notes");
-                notify(state, txn, new(user, NotificationKind::Mention, title, Some(excerpt.clone()), about())).await?;
+        let resolved = mentioned(&**txn, &fresh).await?;
+        let mut left = authored_left(state, &**txn, actor.user_id).await?.min(state.config.mentions_per_save as u64);
+        let mut not_sent = Vec::new();
+        for (handle, people) in resolved {
+            match people.as_slice() {
+                [] => {}
+                [user] if Some(*user) != others(Some(*user)) => {}
+                [user] if left > 0 => {
+                    left -= 1;
+                    let title = format!("{who} mentioned you in {pet}'s notes");
+                    notify(state, txn, new(*user, NotificationKind::Mention, title, Some(excerpt.clone()), about())).await?;
+                }
+                [_] => not_sent.push(format!(
+                    "@{handle} (over your limit of mentions: {} in a save, {} an hour)",
+                    state.config.mentions_per_save, state.config.notifications_per_author_hour
+                )),
+                several => not_sent.push(format!("@{handle} (it names {} people; write their full name or e-mail address)", several.len())),
             }
+        }
+        if !not_sent.is_empty() {
+            let title = format!("Your mention in {pet}'s notes reached no one");
+            let message = format!("No one was told of {}.", not_sent.join(", "));
+            let about = About { project_id: Some(after.id), actor_id: None, actor_name: None };
+            notify(state, txn, new(actor.user_id, NotificationKind::MentionNotSent, title, Some(message), about)).await?;
         }
     }
     Ok(())
+}
+
+/// How many more mentions and messages `author` may send this hour.
+pub async fn authored_left(state: &AppState, conn: &impl ConnectionTrait, author: Uuid) -> ApiResult<u64> {
+    use sea_orm::PaginatorTrait;
+    let sent = notifications::Entity::find()
+        .filter(notifications::Column::ActorId.eq(author))
+        .filter(notifications::Column::Kind.is_in([NotificationKind::Mention.as_str(), NotificationKind::Message.as_str()]))
+        .filter(notifications::Column::CreatedAt.gt(Utc::now() - chrono::Duration::hours(1)))
+        .count(conn)
+        .await?;
+    Ok(state.config.notifications_per_author_hour.saturating_sub(sent))
 }
 
 fn new(user_id: Uuid, kind: NotificationKind, title: String, message: Option<String>, about: About) -> NewNotification {
     NewNotification { user_id, kind, title, message, about, dedupe_key: None }
 }
 
-/// The active people `handles` name.
-async fn mentioned(conn: &impl ConnectionTrait, handles: &[String]) -> ApiResult<Vec<Uuid>> {
+/// Each handle with the active people it names: one for a mention that resolves, several for
+/// an ambiguous one (which tells no one), none for a word that names nobody.
+async fn mentioned(conn: &impl ConnectionTrait, handles: &[String]) -> ApiResult<Vec<(String, Vec<Uuid>)>> {
     let people = users::Entity::find().filter(users::Column::Active.eq(true)).all(conn).await?;
-    Ok(people
-        .into_iter()
-        .filter(|u| handles.iter().any(|h| mentions::names(h, &u.email, u.first_name.as_deref(), u.last_name.as_deref())))
-        .map(|u| u.id)
+    Ok(handles
+        .iter()
+        .map(|h| {
+            let named = people.iter().filter(|u| mentions::names(h, &u.email, u.first_name.as_deref(), u.last_name.as_deref()));
+            (h.clone(), named.map(|u| u.id).collect())
+        })
         .collect())
 }

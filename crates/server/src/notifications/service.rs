@@ -123,6 +123,15 @@ pub async fn send(state: &AppState, actor: &Actor, request: &SendNotification) -
             return Err(AppError::field("project_id", "not_found", "No project has that id."));
         }
     }
+    if rules::authored_left(state, &*txn, actor.user_id).await? == 0 {
+        return Err(AppError::TooManyRequests {
+            detail: format!(
+                "You have sent {} mentions and messages in the last hour, the most one person may; try again later.",
+                state.config.notifications_per_author_hour
+            ),
+            retry_after_secs: 3600,
+        });
+    }
     let me = users::Entity::find_by_id(actor.user_id).one(&*txn).await?;
     let actor_name = me.map(|u| display_name(u.first_name.as_deref(), u.last_name.as_deref(), &u.email));
     let about = About { project_id: request.project_id, actor_id: Some(actor.user_id), actor_name };

@@ -16,6 +16,8 @@ use uuid::Uuid;
 
 use crate::activity::{self, Audit, NewEntry};
 use crate::actor::Actor;
+use crate::customers::keys::context;
+use crate::customers::DataKeys;
 use crate::db::{contains_ci, stored, stored_json};
 use crate::entities::{game_urls, project_assets, projects, users};
 use crate::error::{ApiResult, AppError};
@@ -27,13 +29,17 @@ fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
-pub fn to_wire(p: &projects::Model, artist: Option<UserSummary>, today: NaiveDate) -> ApiResult<Project> {
+pub fn to_wire(keys: &DataKeys, p: &projects::Model, artist: Option<UserSummary>, today: NaiveDate) -> ApiResult<Project> {
     let status: ProjectStatus = stored("projects.status", &p.status)?;
+    let open = |value: &str, field: &str| {
+        keys.open(value, &context(p.id, field)).map_err(|e| AppError::Internal(anyhow::anyhow!("project {}'s {field}: {e}", p.id)))
+    };
     Ok(Project {
         id: p.id,
         customer_name: p.customer_name.clone(),
-        customer_email: p.customer_email.clone(),
-        customer_phone: p.customer_phone.clone(),
+        customer_email: Some(open(&p.customer_email, "customer_email")?),
+        customer_phone: p.customer_phone.as_deref().map(|phone| open(phone, "customer_phone")).transpose()?,
+        contact_hidden: false,
         pet_name: p.pet_name.clone(),
         pet_breed: p.pet_breed.clone(),
         pet_age: p.pet_age,
@@ -72,15 +78,28 @@ pub async fn readable(conn: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> A
     policy::require_on_project(actor, Resource::Projects, Action::Read, project.assigned_artist_id)
 }
 
-async fn with_artist(conn: &impl ConnectionTrait, p: &projects::Model) -> ApiResult<Project> {
+async fn with_artist(state: &AppState, conn: &impl ConnectionTrait, p: &projects::Model) -> ApiResult<Project> {
     let artist = match p.assigned_artist_id {
         Some(id) => users::Entity::find_by_id(id).one(conn).await?.map(|u| user_model::summary(&u)).transpose()?,
         None => None,
     };
-    to_wire(p, artist, today())
+    to_wire(&state.data_keys, p, artist, today())
 }
 
-fn filter_condition(filter: &ProjectFilter, actor: &Actor) -> Condition {
+/// The contact fields as the activity log records a change of them: that they changed, never
+/// their values (they are sealed in the project; the log is not).
+const CONTACT: [&str; 2] = ["customer_email", "customer_phone"];
+
+fn without_contact_values(mut changes: serde_json::Map<String, serde_json::Value>) -> serde_json::Map<String, serde_json::Value> {
+    for field in CONTACT {
+        if let Some(change) = changes.get_mut(field) {
+            *change = json!({ "changed": true });
+        }
+    }
+    changes
+}
+
+fn filter_condition(keys: &DataKeys, filter: &ProjectFilter, actor: &Actor) -> Condition {
     use projects::Column as C;
     let mut cond = Condition::all().add(C::DeletedAt.is_null());
     if !filter.statuses.is_empty() {
@@ -99,13 +118,12 @@ fn filter_condition(filter: &ProjectFilter, actor: &Actor) -> Condition {
         None => {}
     }
     if let Some(q) = &filter.q {
-        cond = cond.add(
-            Condition::any()
-                .add(contains_ci(C::CustomerName, q))
-                .add(contains_ci(C::CustomerEmail, q))
-                .add(contains_ci(C::PetName, q))
-                .add(contains_ci(C::Notes, q)),
-        );
+        let mut any = Condition::any().add(contains_ci(C::CustomerName, q)).add(contains_ci(C::PetName, q)).add(contains_ci(C::Notes, q));
+        // E-mail addresses are sealed: found by their keyed hash, the whole address only.
+        if q.contains('@') {
+            any = any.add(C::CustomerEmailHash.eq(keys.lookup(q)));
+        }
+        cond = cond.add(any);
     }
     if let Some(day) = filter.due_before {
         cond = cond.add(C::Deadline.lt(day));
@@ -130,13 +148,14 @@ pub async fn list(state: &AppState, actor: &Actor, query: &ProjectQuery) -> ApiR
     policy::require(actor, Resource::Projects, Action::Read)?;
     let filter = &query.validate()?;
     let key = format!("{}|{:?}|{:?}", count_key(filter, actor), filter.sort, filter.page);
-    state.caches.project_pages.get_or_load(key, || load_page(state, actor, filter)).await
+    let page = state.caches.project_pages.get_or_load(key, || load_page(state, actor, filter)).await?;
+    Ok(Page { items: page.items.into_iter().map(|p| policy::project_for(actor, p)).collect(), ..page })
 }
 
 async fn load_page(state: &AppState, actor: &Actor, filter: &ProjectFilter) -> ApiResult<Page<Project>> {
     use projects::Column as C;
     let conn = &state.db.conn;
-    let base = projects::Entity::find().filter(filter_condition(filter, actor));
+    let base = projects::Entity::find().filter(filter_condition(&state.data_keys, filter, actor));
     let dir = if filter.sort.descending { Order::Desc } else { Order::Asc };
     let mut query = base;
     query = match filter.sort.key {
@@ -163,12 +182,16 @@ async fn load_page(state: &AppState, actor: &Actor, filter: &ProjectFilter) -> A
     let total = if ends_here {
         offset + rows.len() as u64
     } else {
-        state.caches.project_counts.get_or_load(count_key(filter, actor), || count(conn, filter_condition(filter, actor))).await?
+        state
+            .caches
+            .project_counts
+            .get_or_load(count_key(filter, actor), || count(conn, filter_condition(&state.data_keys, filter, actor)))
+            .await?
     };
     let today = today();
     let items = rows
         .iter()
-        .map(|(p, artist)| to_wire(p, artist.as_ref().map(user_model::summary).transpose()?, today))
+        .map(|(p, artist)| to_wire(&state.data_keys, p, artist.as_ref().map(user_model::summary).transpose()?, today))
         .collect::<ApiResult<_>>()?;
     Ok(Page { items, total, limit, offset })
 }
@@ -254,7 +277,8 @@ async fn count(conn: &impl ConnectionTrait, cond: Condition) -> ApiResult<u64> {
 
 pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<ProjectDetail> {
     policy::require(actor, Resource::Projects, Action::Read)?;
-    state.caches.project_details.get_or_load((id, today()), || load_detail(state, id)).await
+    let detail = state.caches.project_details.get_or_load((id, today()), || load_detail(state, id)).await?;
+    Ok(ProjectDetail { project: policy::project_for(actor, detail.project), ..detail })
 }
 
 async fn load_detail(state: &AppState, id: Uuid) -> ApiResult<ProjectDetail> {
@@ -277,7 +301,7 @@ async fn load_detail(state: &AppState, id: Uuid) -> ApiResult<ProjectDetail> {
         .all(conn)
         .await?;
     Ok(ProjectDetail {
-        project: to_wire(&project, artist.as_ref().map(user_model::summary).transpose()?, today())?,
+        project: to_wire(&state.data_keys, &project, artist.as_ref().map(user_model::summary).transpose()?, today())?,
         assets: {
             let mut wire = Vec::with_capacity(assets.len());
             for a in assets {
@@ -294,12 +318,16 @@ pub async fn create(state: &AppState, actor: &Actor, order: &CreateProject) -> A
     policy::require(actor, Resource::Projects, Action::Create)?;
     let new = order.validate()?;
     let now = Utc::now();
+    let id = Uuid::now_v7();
+    let keys = &state.data_keys;
+    let email = new.customer_email.to_string();
     let txn = state.db.begin_write().await?;
     let project = projects::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         customer_name: Set(new.customer_name),
-        customer_email: Set(new.customer_email.to_string()),
-        customer_phone: Set(new.customer_phone),
+        customer_email: Set(keys.seal(&email, &context(id, "customer_email"))),
+        customer_email_hash: Set(Some(keys.lookup(&email))),
+        customer_phone: Set(new.customer_phone.map(|phone| keys.seal(&phone, &context(id, "customer_phone")))),
         pet_name: Set(new.pet_name),
         pet_breed: Set(new.pet_breed),
         pet_age: Set(new.pet_age),
@@ -321,15 +349,22 @@ pub async fn create(state: &AppState, actor: &Actor, order: &CreateProject) -> A
     }
     .insert(&*txn)
     .await?;
-    let wire = to_wire(&project, None, today())?;
-    let entry = NewEntry::new("project.created", ActionType::Create, ResourceType::Project, project.id).details(json!({ "project": wire }));
+    let wire = to_wire(keys, &project, None, today())?;
+    let mut logged = json!(wire);
+    if let Some(fields) = logged.as_object_mut() {
+        for field in CONTACT.iter().chain(&["contact_hidden"]) {
+            fields.remove(*field);
+        }
+    }
+    let entry =
+        NewEntry::new("project.created", ActionType::Create, ResourceType::Project, project.id).details(json!({ "project": logged }));
     activity::record(&txn, &Audit::from(actor), entry).await?;
     // Whoever the order's notes mention hears of it.
     let blank = projects::Model { notes: None, ..project.clone() };
     crate::notifications::rules::project_changed(state, &txn, actor, &blank, &project).await?;
     txn.attach(Payload::Project(wire.clone()));
     txn.commit().await?;
-    Ok(wire)
+    Ok(policy::project_for(actor, wire))
 }
 
 /// Fields that change with every write and say nothing of their own in a change log.
@@ -352,9 +387,15 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, request: &UpdateP
     macro_rules! apply {
         ($($field:ident),*) => { $( if let Some(v) = changes.$field { model.$field = Set(v); } )* };
     }
-    apply!(customer_name, customer_phone, pet_name, pet_breed, pet_age, pet_personality, deadline, estimated_hours, actual_hours, notes);
+    apply!(customer_name, pet_name, pet_breed, pet_age, pet_personality, deadline, estimated_hours, actual_hours, notes);
+    let keys = &state.data_keys;
     if let Some(v) = changes.customer_email {
-        model.customer_email = Set(v.to_string());
+        let email = v.to_string();
+        model.customer_email = Set(keys.seal(&email, &context(id, "customer_email")));
+        model.customer_email_hash = Set(Some(keys.lookup(&email)));
+    }
+    if let Some(phone) = changes.customer_phone {
+        model.customer_phone = Set(phone.map(|p| keys.seal(&p, &context(id, "customer_phone"))));
     }
     if let Some(v) = changes.package_type {
         model.package_type = Set(v.as_str().into());
@@ -377,12 +418,13 @@ async fn save(
     mut model: projects::ActiveModel,
     action: &'static str,
 ) -> ApiResult<Project> {
-    let before_wire = to_wire(before, None, today())?;
+    let keys = &state.data_keys;
+    let before_wire = to_wire(keys, before, None, today())?;
     // `is_changed` is true for a field set to its old value, so compare the results instead.
-    let candidate = to_wire(&model.clone().try_into_model()?, None, today())?;
-    let changes = activity::diff(&json!(before_wire), &json!(candidate), NOT_CHANGES);
+    let candidate = to_wire(keys, &model.clone().try_into_model()?, None, today())?;
+    let changes = without_contact_values(activity::diff(&json!(before_wire), &json!(candidate), NOT_CHANGES));
     if changes.is_empty() {
-        return with_artist(&*txn, before).await;
+        return Ok(policy::project_for(actor, with_artist(state, &*txn, before).await?));
     }
     model.version = Set(before.version + 1);
     model.updated_at = Set(Utc::now());
@@ -406,10 +448,10 @@ async fn save(
     )
     .await?;
     crate::notifications::rules::project_changed(state, &txn, actor, before, &after).await?;
-    let wire = with_artist(&*txn, &after).await?;
+    let wire = with_artist(state, &*txn, &after).await?;
     txn.attach(Payload::Project(wire.clone()));
     txn.commit().await?;
-    Ok(wire)
+    Ok(policy::project_for(actor, wire))
 }
 
 pub async fn set_status(state: &AppState, actor: &Actor, id: Uuid, to: ProjectStatus) -> ApiResult<Project> {
@@ -418,7 +460,7 @@ pub async fn set_status(state: &AppState, actor: &Actor, id: Uuid, to: ProjectSt
     policy::require_on_project(actor, Resource::Projects, Action::Update, before.assigned_artist_id)?;
     let from: ProjectStatus = stored("projects.status", &before.status)?;
     if from == to {
-        return with_artist(&*txn, &before).await;
+        return Ok(policy::project_for(actor, with_artist(state, &*txn, &before).await?));
     }
     let may_reopen = policy::may_reopen(actor);
     match from.check_transition(to, may_reopen) {

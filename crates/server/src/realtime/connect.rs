@@ -79,13 +79,43 @@ pub async fn recheck(state: &AppState, io: &socketioxide::SocketIo) {
     }
 }
 
-pub async fn connected(socket: SocketRef, Extension(joined): Extension<Joined>) {
+/// Closes the socket the moment its credential's time is up (its session expires or reaches its
+/// maximum lifetime, its API token expires), as HTTP then refuses that credential: at that moment
+/// the credential is checked again, and a refreshed session moves the deadline on.
+async fn watch_deadline(socket: SocketRef, state: AppState, joined: Joined, gone: tokio_util::sync::CancellationToken) {
+    loop {
+        let ends = match auth::credential_ends_at(&state, joined.actor.session_id, joined.token_id).await {
+            Ok(Some(ends)) => ends,
+            Ok(None) => break,
+            // The database is away: the minute's recheck takes over.
+            Err(_) => return,
+        };
+        let wait = (ends - chrono::Utc::now()).to_std().unwrap_or_default();
+        tokio::select! {
+            () = gone.cancelled() => return,
+            () = tokio::time::sleep(wait) => {}
+        }
+        if !joined.holds(&state).await {
+            break;
+        }
+    }
+    let _ = socket.disconnect();
+}
+
+pub async fn connected(socket: SocketRef, State(state): State<AppState>, Extension(joined): Extension<Joined>) {
+    let gone = tokio_util::sync::CancellationToken::new();
+    let cancel = gone.clone();
+    socket.on_disconnect(move || async move { cancel.cancel() });
+    tokio::spawn(watch_deadline(socket.clone(), state, joined.clone(), gone));
     let actor = &joined.actor;
     let mut own = vec![rooms::user(actor.user_id)];
     own.extend(actor.session_id.map(rooms::session));
     own.extend(joined.token_id.map(rooms::token));
     if actor.permissions.scope(Resource::Projects, Action::Read) == Some(Scope::Any) {
-        own.push(rooms::ALL_PROJECTS.into());
+        own.push(if policy::sees_contact_everywhere(actor) { rooms::ALL_PROJECTS_CONTACT } else { rooms::ALL_PROJECTS }.into());
+    }
+    if actor.permissions.allows(Resource::Projects, Action::Read) {
+        own.push(rooms::assigned(actor.user_id));
     }
     let details = policy::sees_client_details(actor);
     own.extend(policy::readable_activity_types(actor).into_iter().map(|t: ResourceType| rooms::feed(t, details)));
@@ -105,7 +135,8 @@ async fn subscribe(
         Err(_) => SubscribeReply { ok: false, error: Some("Send `{\"project_id\": \"<uuid>\"}`.".into()) },
         Ok(Subscribe { project_id }) => match projects::service::readable(&state.db.conn, &joined.actor, project_id).await {
             Ok(()) => {
-                socket.join(rooms::project(project_id));
+                let contact = policy::sees_contact_everywhere(&joined.actor);
+                socket.join(if contact { rooms::project_contact(project_id) } else { rooms::project(project_id) });
                 // Its assets' changes (with their download links) only for those who may read them.
                 if policy::require(&joined.actor, Resource::Assets, Action::Read).is_ok() {
                     socket.join(rooms::project_assets(project_id));
@@ -121,7 +152,7 @@ async fn subscribe(
 async fn unsubscribe(socket: SocketRef, TryData(request): TryData<Subscribe>, ack: AckSender) {
     let reply = match request {
         Ok(Subscribe { project_id }) => {
-            socket.leave([rooms::project(project_id), rooms::project_assets(project_id)]);
+            socket.leave([rooms::project(project_id), rooms::project_contact(project_id), rooms::project_assets(project_id)]);
             SubscribeReply { ok: true, error: None }
         }
         Err(_) => SubscribeReply { ok: false, error: Some("Send `{\"project_id\": \"<uuid>\"}`.".into()) },

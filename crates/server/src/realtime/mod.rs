@@ -102,7 +102,7 @@ async fn start_over(io: &SocketIo) {
 async fn deliver(io: &SocketIo, event: &Event) {
     for delivery in rooms::deliveries(event) {
         let sent = match delivery {
-            Delivery::Emit { event, rooms, data } => io.to(rooms).emit(event, &data).await,
+            Delivery::Emit { event, rooms, except, data } => io.to(rooms).except(except).emit(event, &data).await,
             Delivery::Disconnect { room } => io.to(room).disconnect().await,
         };
         if let Err(e) = sent {

@@ -22,9 +22,20 @@ pub fn token(id: Uuid) -> String {
     format!("token:{id}")
 }
 
-/// A project's room, joined with `subscribe`: its assets', builds' and its own changes.
+/// A project's room, joined with `subscribe`: its assets', builds' and its own changes (the
+/// project without its customer's contact details).
 pub fn project(id: Uuid) -> String {
     format!("project:{id}")
+}
+
+/// The same room for those who see every customer's contact details: the project whole.
+pub fn project_contact(id: Uuid) -> String {
+    format!("project-contact:{id}")
+}
+
+/// A person's sockets that may read projects: the projects assigned to them reach these whole.
+pub fn assigned(user_id: Uuid) -> String {
+    format!("assigned:{user_id}")
 }
 
 /// The members of a project's room who may also read assets (`assets:read`).
@@ -32,8 +43,11 @@ pub fn project_assets(id: Uuid) -> String {
     format!("project-assets:{id}")
 }
 
-/// Everyone who reads every project: each project's changes, for the board.
+/// Everyone who reads every project: each project's changes, for the board (without the
+/// customer's contact details).
 pub const ALL_PROJECTS: &str = "projects";
+/// Those of them who see every customer's contact details: each project whole.
+pub const ALL_PROJECTS_CONTACT: &str = "projects:contact";
 
 /// The live activity feed of one resource type, as the reader may see it: with or without the
 /// actor's IP address and browser.
@@ -48,8 +62,8 @@ pub fn feed(resource_type: ResourceType, client_details: bool) -> String {
 /// One message to emit.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Delivery {
-    /// `event` with `data` to every socket in any of `rooms` (once each).
-    Emit { event: &'static str, rooms: Vec<String>, data: Value },
+    /// `event` with `data` to every socket in any of `rooms` (once each), but those in `except`.
+    Emit { event: &'static str, rooms: Vec<String>, except: Vec<String>, data: Value },
     /// Close the sockets in `room`: their credentials no longer hold, or grant something else.
     Disconnect { room: String },
 }
@@ -62,9 +76,21 @@ pub fn deliveries(event: &Event) -> Vec<Delivery> {
         out.push(emit(names::ACTIVITY, vec![feed(entry.resource_type, false)], &without_client_details(entry)));
     }
     match &event.payload {
-        Some(Payload::Project(p)) => out.push(emit(names::PROJECT_UPDATED, vec![ALL_PROJECTS.into(), project(p.id)], p)),
+        Some(Payload::Project(p)) => {
+            // Whole to those who see its customer's details (and to its artist), without them to
+            // the other readers.
+            let mut whole = vec![ALL_PROJECTS_CONTACT.into(), project_contact(p.id)];
+            whole.extend(p.assigned_artist_id.map(assigned));
+            out.push(emit(names::PROJECT_UPDATED, whole.clone(), p));
+            out.push(Delivery::Emit {
+                event: names::PROJECT_UPDATED,
+                rooms: vec![ALL_PROJECTS.into(), project(p.id)],
+                except: whole,
+                data: serde_json::to_value(p.without_contact()).unwrap_or(Value::Null),
+            });
+        }
         Some(Payload::Asset(a)) => out.push(emit(names::ASSET_UPDATED, vec![project_assets(a.project_id)], a)),
-        Some(Payload::Build(b)) => out.push(emit(names::BUILD_UPDATED, vec![project(b.project_id)], b)),
+        Some(Payload::Build(b)) => out.push(emit(names::BUILD_UPDATED, vec![project(b.project_id), project_contact(b.project_id)], b)),
         // Address changes reach the studio through their activity entries.
         Some(Payload::Url(_)) | None => {}
         Some(Payload::Notification(n)) => out.push(emit(names::NOTIFICATION, vec![user(n.user_id)], n)),
@@ -90,7 +116,7 @@ fn closures(event: &Event) -> Option<Delivery> {
 }
 
 fn emit<T: serde::Serialize>(event: &'static str, rooms: Vec<String>, data: &T) -> Delivery {
-    Delivery::Emit { event, rooms, data: serde_json::to_value(data).unwrap_or(Value::Null) }
+    Delivery::Emit { event, rooms, except: Vec::new(), data: serde_json::to_value(data).unwrap_or(Value::Null) }
 }
 
 fn without_client_details(entry: &ActivityEntry) -> ActivityEntry {
@@ -166,9 +192,45 @@ mod tests {
         };
         let d = deliveries(&e);
         assert_eq!(d.len(), 1);
-        let Delivery::Emit { event, rooms, data } = &d[0] else { panic!() };
+        let Delivery::Emit { event, rooms, data, .. } = &d[0] else { panic!() };
         assert_eq!((*event, rooms.clone()), (names::NOTIFICATION, vec![format!("user:{user_id}")]));
         assert_eq!(data["title"], "Hi");
+    }
+
+    #[test]
+    fn a_project_goes_whole_to_those_who_see_contact_details_and_without_them_to_the_rest() {
+        let artist = Uuid::now_v7();
+        let whole: petpixel_types::project::Project = serde_json::from_value(json!({
+            "id": Uuid::now_v7(), "customer_name": "Sunny Lee", "customer_email": "sunny@example.com", "customer_phone": "+1 555",
+            "pet_name": "Rex", "pet_breed": null, "pet_age": null, "pet_personality": null, "package_type": "custom",
+            "status": "backlog", "priority": "normal", "assigned_artist_id": artist, "assigned_artist": null, "deadline": null,
+            "overdue": false, "estimated_hours": null, "actual_hours": null,
+            "game_config": { "theme": "space", "difficulty": "medium", "features": [] }, "notes": null, "version": 1,
+            "created_at": Utc::now(), "updated_at": Utc::now(), "completed_at": null
+        }))
+        .unwrap();
+        let id = whole.id;
+        let e = Event {
+            id: Uuid::now_v7(),
+            action: "project.updated".into(),
+            resource_type: ResourceType::Project,
+            resource_id: Some(id),
+            project_id: Some(id),
+            actor_id: None,
+            at: Utc::now(),
+            entry: None,
+            payload: Some(Payload::Project(whole)),
+        };
+        let d = deliveries(&e);
+        let Delivery::Emit { rooms, except, data, .. } = &d[0] else { panic!() };
+        assert_eq!(rooms, &vec![ALL_PROJECTS_CONTACT.to_owned(), project_contact(id), assigned(artist)]);
+        assert!(except.is_empty());
+        assert_eq!((data["customer_email"].as_str(), data["contact_hidden"].as_bool()), (Some("sunny@example.com"), Some(false)));
+        let Delivery::Emit { rooms: others, except, data, .. } = &d[1] else { panic!() };
+        assert_eq!(others, &vec![ALL_PROJECTS.to_owned(), project(id)]);
+        assert_eq!(except, rooms, "who got it whole does not get it twice");
+        assert_eq!((&data["customer_email"], &data["customer_phone"], &data["contact_hidden"]), (&Value::Null, &Value::Null, &json!(true)));
+        assert_eq!(data["pet_name"], "Rex");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! and name and never go stale; what a slug serves changes on a deploy or a release, and every
 //! process forgets its slugs when the event bus tells it of any change to an address.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -46,10 +47,23 @@ pub struct File {
 /// Slugs known at once (unknown ones included, so that a scan of made-up slugs is bounded too).
 const SLUGS: u64 = 20_000;
 
+/// A project's ready builds and, for each, its files by name with their sizes: what its
+/// addresses may serve. A build or a file not listed is answered 404 without a read.
+pub type Catalogue = HashMap<Uuid, HashMap<String, u64>>;
+
 pub struct LiveGames {
     pub sites: Guarded<String, Site>,
+    pub catalogues: Guarded<Uuid, Arc<Catalogue>>,
+    /// The small files' bodies; larger ones stream from the store ([`KEPT_FILE_BYTES`]).
     pub files: moka::sync::Cache<(Uuid, String), Arc<File>>,
 }
+
+/// Files up to this size are kept in memory; larger ones (a game's music as WAV can be tens of
+/// megabytes) are streamed from the store on each request, never read whole.
+pub const KEPT_FILE_BYTES: u64 = 1 << 20;
+
+/// Projects whose catalogues are kept at once.
+const PROJECTS: u64 = 10_000;
 
 impl LiveGames {
     /// `ttl` bounds how long a slug's state is kept should an event be lost; `bytes` bounds the
@@ -60,7 +74,7 @@ impl LiveGames {
             .weigher(|(_, name): &(Uuid, String), file: &Arc<File>| u32::try_from(file.body.len() + name.len() + 64).unwrap_or(u32::MAX))
             .support_invalidation_closures()
             .build();
-        Arc::new(LiveGames { sites: Guarded::new(SLUGS, ttl), files })
+        Arc::new(LiveGames { sites: Guarded::new(SLUGS, ttl), catalogues: Guarded::new(PROJECTS, ttl), files })
     }
 }
 
@@ -71,10 +85,17 @@ impl Listener for LiveGames {
             // addresses change a few times a day, so every slug is looked up again.
             (ResourceType::Url, _) => self.sites.forget_all(),
             (ResourceType::Project, _) if event.action == "project.deleted" => self.sites.forget_all(),
-            (ResourceType::Build, Some(build))
-                if event.action == "build.deleted" && self.files.invalidate_entries_if(move |(b, _), _| *b == build).is_err() =>
-            {
-                self.files.invalidate_all();
+            (ResourceType::Build, build) => {
+                // A build became ready, failed or went: its project's catalogue is read again.
+                match event.project_id {
+                    Some(project) => self.catalogues.forget(&project),
+                    None => self.catalogues.forget_all(),
+                }
+                if let Some(build) = build.filter(|_| event.action == "build.deleted") {
+                    if self.files.invalidate_entries_if(move |(b, _), _| *b == build).is_err() {
+                        self.files.invalidate_all();
+                    }
+                }
             }
             _ => {}
         }
@@ -82,6 +103,7 @@ impl Listener for LiveGames {
 
     fn gap(&self, live: bool) {
         self.sites.gap(live);
+        self.catalogues.gap(live);
     }
 }
 

@@ -13,11 +13,12 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
 use chrono::Utc;
+use petpixel_types::build::{BuildStatus, BundleFile};
 use petpixel_types::url::{check_slug_syntax, UrlStatus};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::live::{Deployment, File, Site};
+use super::live::{Catalogue, Deployment, File, Site, KEPT_FILE_BYTES};
 use crate::builds::preview::{content_type, page, IMMUTABLE, REVALIDATE, SANDBOX};
 use crate::entities::{builds, game_urls};
 use crate::state::AppState;
@@ -61,6 +62,15 @@ pub async fn serve_file(State(state): State<AppState>, Path((slug, build, file))
     if !valid {
         return not_found();
     }
+    let size = match catalogue(&state, game.project_id).await {
+        Ok(catalogue) => catalogue.get(&build).and_then(|files| files.get(&file)).copied(),
+        Err(()) => return unavailable(),
+    };
+    // Made-up builds and names end here, having cost no read.
+    let Some(size) = size else { return not_found() };
+    if size > KEPT_FILE_BYTES {
+        return stream(&state, build, &file).await;
+    }
     match game_file(&state, &game, build, &file).await {
         Ok(Some(f)) => respond(f.body.clone(), content_type(&file), IMMUTABLE),
         Ok(None) => not_found(),
@@ -68,8 +78,56 @@ pub async fn serve_file(State(state): State<AppState>, Path((slug, build, file))
     }
 }
 
+/// A large file straight from the store to the client, a chunk at a time.
+async fn stream(state: &AppState, build: Uuid, name: &str) -> Response {
+    let object = match ObjectKey::new(format!("builds/{build}/{name}")) {
+        Ok(key) => state.storage.get(&key).await,
+        Err(_) => return not_found(),
+    };
+    match object {
+        Ok(object) => {
+            let mut response = respond_with(Body::from_stream(object.body), content_type(name), IMMUTABLE);
+            response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(object.meta.size));
+            response
+        }
+        Err(StorageError::NotFound(_)) => not_found(),
+        Err(e) => {
+            tracing::error!(error = %e, %build, name, "a game file could not be read");
+            unavailable()
+        }
+    }
+}
+
+/// The project's ready builds and their files: from memory, or read once (one query).
+async fn catalogue(state: &AppState, project: Uuid) -> Result<Arc<Catalogue>, ()> {
+    let load = || async {
+        let rows: Vec<(Uuid, Option<serde_json::Value>)> = builds::Entity::find()
+            .select_only()
+            .column(builds::Column::Id)
+            .column(builds::Column::Files)
+            .filter(builds::Column::ProjectId.eq(project))
+            .filter(builds::Column::Status.eq(BuildStatus::Ready.as_str()))
+            .into_tuple()
+            .all(&state.db.conn)
+            .await?;
+        let mut catalogue = Catalogue::new();
+        for (id, files) in rows {
+            let files: Vec<BundleFile> = files.map(serde_json::from_value).transpose()?.unwrap_or_default();
+            catalogue.insert(id, files.into_iter().map(|f| (f.name, u64::try_from(f.size).unwrap_or(0))).collect());
+        }
+        anyhow::Ok(Arc::new(catalogue))
+    };
+    state.games.catalogues.get_or_load(project, load).await.map_err(|e| {
+        tracing::error!(error = %e, %project, "a project's games could not be looked up");
+    })
+}
+
 fn respond(body: Bytes, content_type: &'static str, cache: &'static str) -> Response {
-    let mut response = Response::new(Body::from(body));
+    respond_with(Body::from(body), content_type, cache)
+}
+
+fn respond_with(body: Body, content_type: &'static str, cache: &'static str) -> Response {
+    let mut response = Response::new(body);
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
@@ -138,15 +196,7 @@ async fn game_file(state: &AppState, game: &Deployment, build: Uuid, name: &str)
         return Ok((file.project_id == game.project_id).then_some(file));
     }
     let loaded = async {
-        // A build's project never changes; the one lookup per file is the miss's only query.
-        let project = if build == game.build_id {
-            Some(game.project_id)
-        } else {
-            builds::Entity::find_by_id(build).one(&state.db.conn).await?.filter(|b| b.status == "ready").map(|b| b.project_id)
-        };
-        if project != Some(game.project_id) {
-            return Ok(None);
-        }
+        // The catalogue said the file is the project's; only its bytes are read.
         let Some(body) = read(state, build, name).await? else { return Ok(None) };
         let file = Arc::new(File { project_id: game.project_id, body: Bytes::from(body) });
         state.games.files.insert(key, file.clone());

@@ -66,7 +66,8 @@ pub async fn create(state: &AppState, actor: &Actor, request: &CreateUser) -> Ap
     policy::require(actor, Resource::Users, Action::Create)?;
     let new = request.validate()?;
     policy::require_grant(actor, &Permissions::default(), new.role, &new.permissions)?;
-    reject_common("password", &new.password)?;
+    let email = new.email.normalized();
+    reject_weak("password", &new.password, &[Some(&email), new.first_name.as_deref(), new.last_name.as_deref()])?;
     let hash = state.hasher.hash(new.password.clone()).await?;
     let txn = state.db.begin_write().await?;
     let user = insert(&*txn, &new, hash).await?;
@@ -106,7 +107,8 @@ async fn insert(conn: &impl ConnectionTrait, new: &NewUser, password_hash: Strin
 /// For `petpixel create-admin`: creates the admin, or makes an existing account an active admin
 /// with the given password (the way back in for a locked-out team).
 pub async fn create_or_reset_admin(state: &AppState, new: NewUser) -> anyhow::Result<(User, bool)> {
-    reject_common("password", &new.password)?;
+    let email = new.email.normalized();
+    reject_weak("password", &new.password, &[Some(&email), new.first_name.as_deref(), new.last_name.as_deref()])?;
     let hash = state.hasher.hash(new.password.clone()).await?;
     let txn = state.db.begin_write().await?;
     let existing = users::Entity::find().filter(users::Column::Email.eq(new.email.normalized())).one(&*txn).await?;
@@ -130,13 +132,14 @@ pub async fn create_or_reset_admin(state: &AppState, new: NewUser) -> anyhow::Re
     Ok((to_wire(&user)?, created))
 }
 
-/// A new password may not be one of the most common ones (existing users meet this rule the next
-/// time they change theirs).
-fn reject_common(field: &str, password: &str) -> ApiResult<()> {
-    if password::is_common(password) {
-        return Err(AppError::field(field, "too_common", "This is one of the 10,000 most common passwords; choose another."));
+/// A new password must be hard to guess, for someone who knows the person's e-mail address and
+/// names too (existing users meet this rule the next time they change theirs).
+fn reject_weak(field: &str, password: &str, personal: &[Option<&str>]) -> ApiResult<()> {
+    let personal: Vec<&str> = personal.iter().flatten().copied().collect();
+    match password::weakness(password, &personal) {
+        Some((code, why)) => Err(AppError::field(field, code, why)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 pub async fn update(state: &AppState, actor: &Actor, id: Uuid, request: &UpdateUser) -> ApiResult<User> {
@@ -149,7 +152,9 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, request: &UpdateU
             if id == actor.user_id {
                 check_current_password(state, actor, &target, changes.current_password.as_deref()).await?;
             }
-            reject_common("password", new_password)?;
+            let first = changes.first_name.clone().flatten().or_else(|| target.first_name.clone());
+            let last = changes.last_name.clone().flatten().or_else(|| target.last_name.clone());
+            reject_weak("password", new_password, &[Some(&target.email), first.as_deref(), last.as_deref()])?;
             Some(state.hasher.hash(new_password.clone()).await?)
         }
     };

@@ -9,7 +9,11 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use petpixel_types::ValidationErrors;
 use url::{Host, Url};
 
-/// Whether an address is one a webhook may not reach unless private addresses are allowed.
+/// Whether an address is one a webhook may not reach unless private addresses are allowed: any
+/// that is not global unicast. IPv6 is taken from its global unicast block (2000::/3) only, less
+/// its special-purpose ranges (Teredo and the other IETF assignments, 6to4, documentation), and
+/// any IPv6 form that carries an IPv4 address (mapped, compatible, NAT64, ISATAP) is judged by
+/// that address.
 pub fn is_internal(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => internal_v4(v4),
@@ -18,7 +22,7 @@ pub fn is_internal(ip: IpAddr) -> bool {
 }
 
 fn internal_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
+    let [a, b, c, _] = ip.octets();
     ip.is_loopback()
         || ip.is_private()
         || ip.is_link_local() // 169.254/16, cloud metadata's 169.254.169.254 among them
@@ -28,23 +32,37 @@ fn internal_v4(ip: Ipv4Addr) -> bool {
         || ip.is_documentation()
         || a == 0
         || (a == 100 && (64..128).contains(&b)) // carrier-grade NAT
-        || (a == 192 && b == 0 && ip.octets()[2] == 0) // IETF protocol assignments
+        || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
+        || (a == 192 && b == 88 && c == 99) // the 6to4 relays' anycast
         || (a == 198 && (b == 18 || b == 19)) // benchmarking
         || a >= 240 // reserved
 }
 
 fn internal_v6(ip: Ipv6Addr) -> bool {
-    if let Some(v4) = ip.to_ipv4_mapped() {
-        return internal_v4(v4);
+    let s = ip.segments();
+    // ::/96, compatible (deprecated), and ::ffff:0:0/96, mapped: the IPv4 address they carry.
+    if s[..5] == [0; 5] && (s[5] == 0 || s[5] == 0xffff) {
+        let v4 = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+        return s[5] == 0 || internal_v4(v4);
     }
-    let first = ip.segments()[0];
-    ip.is_loopback()
-        || ip.is_unspecified()
-        || ip.is_multicast()
-        || (first & 0xfe00) == 0xfc00 // unique local, AWS's metadata fd00:ec2::254 among them
-        || (first & 0xffc0) == 0xfe80 // link-local
-        || (first == 0x64 && ip.segments()[1] == 0xff9b) // NAT64 of any IPv4 address
-        || (first == 0x2001 && ip.segments()[1] == 0x0db8) // documentation
+    // ISATAP interface identifiers (::0:5efe:a.b.c.d, ::200:5efe:a.b.c.d) carry an IPv4 address.
+    if (s[4] == 0 || s[4] == 0x0200) && s[5] == 0x5efe {
+        let v4 = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+        if internal_v4(v4) {
+            return true;
+        }
+    }
+    (s[0] & 0xe000) != 0x2000 // only 2000::/3 is global unicast: loopback, ULA, link-local, site-local (fec0::/10), multicast, 64:ff9b::/96 and 64:ff9b:1::/48 (NAT64) all fall outside
+        || (s[0] == 0x2001 && s[1] < 0x0200) // 2001::/23, IETF protocol assignments: Teredo (2001::/32), benchmarking, ORCHID
+        || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+        || s[0] == 0x2002 // 6to4, a tunnel to any IPv4 address
+        || (s[0] == 0x3fff && s[1] < 0x1000) // documentation (3fff::/20)
+}
+
+/// What the activity log keeps of an address: its scheme, host and port. The rest may be a
+/// capability (chat services put their hook's secret in the path).
+pub fn logged(url: &str) -> String {
+    Url::parse(url).map(|u| u.origin().ascii_serialization()).unwrap_or_default()
 }
 
 /// A parsed endpoint address: `http(s)`, a host, no credentials.
@@ -145,10 +163,24 @@ mod tests {
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
             "64:ff9b::a00:1",
+            "64:ff9b::808:808",
+            "64:ff9b:1::1",
+            "::8.8.8.8",
+            "::10.0.0.1",
+            "2002:a00:1::1",
+            "2002:808:808::1",
+            "2001::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "2001:db8::1",
+            "fec0::1",
+            "fc00::1",
+            "ff02::1",
+            "2606:4700::5efe:a00:1",
+            "192.88.99.1",
         ] {
             assert!(is_internal(inside.parse().unwrap()), "{inside}");
         }
-        for outside in ["93.184.215.14", "1.1.1.1", "172.32.0.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"] {
+        for outside in ["93.184.215.14", "1.1.1.1", "172.32.0.1", "2606:4700:4700::1111", "::ffff:8.8.8.8", "2a00:1450:4001::200e"] {
             assert!(!is_internal(outside.parse().unwrap()), "{outside}");
         }
     }

@@ -174,7 +174,7 @@ async fn switch_off(state: &AppState, txn: &WriteTxn, endpoint: &webhook_endpoin
     fail_pending(txn, endpoint.id).await?;
     let client = ClientInfo::system("webhooks");
     let entry = NewEntry::new("webhook.disabled", ActionType::Update, ResourceType::Webhook, endpoint.id)
-        .details(json!({ "url": endpoint.url, "reason": reason, "failing_since": endpoint.failing_since }));
+        .details(json!({ "url": super::address::logged(&endpoint.url), "reason": reason, "failing_since": endpoint.failing_since }));
     activity::record(txn, &Audit::new(None, None, &client), entry).await?;
     let admins = users::Entity::find()
         .filter(users::Column::Role.eq(Role::Admin.as_str()))

@@ -11,6 +11,7 @@ use super::service;
 use crate::actor::Actor;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::security_headers::Secret;
 use crate::state::AppState;
 
 /// Every webhook endpoint, newest first. Admins only.
@@ -36,9 +37,9 @@ pub async fn create_webhook(
     State(state): State<AppState>,
     actor: Actor,
     ApiJson(body): ApiJson<CreateWebhookEndpoint>,
-) -> ApiResult<(StatusCode, Json<CreatedWebhookEndpoint>)> {
+) -> ApiResult<(StatusCode, Secret<Json<CreatedWebhookEndpoint>>)> {
     let created = service::create(&state, &actor, &body).await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    Ok((StatusCode::CREATED, Secret(Json(created))))
 }
 
 /// One endpoint. Admins only.
@@ -91,8 +92,8 @@ pub async fn rotate_webhook_secret(
     State(state): State<AppState>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Json<RotatedSecret>> {
-    service::rotate_secret(&state, &actor, id).await.map(Json)
+) -> ApiResult<Secret<Json<RotatedSecret>>> {
+    service::rotate_secret(&state, &actor, id).await.map(|rotated| Secret(Json(rotated)))
 }
 
 /// Send a `webhook.test` message to the endpoint, whatever it subscribes to. Admins only.

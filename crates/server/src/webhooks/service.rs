@@ -78,7 +78,7 @@ pub async fn create(state: &AppState, actor: &Actor, request: &CreateWebhookEndp
     let txn = state.db.begin_write().await?;
     webhook_endpoints::Entity::insert(webhook_endpoints::ActiveModel::from(row.clone())).exec_without_returning(&*txn).await?;
     let entry = NewEntry::new("webhook.created", ActionType::Create, ResourceType::Webhook, row.id)
-        .details(json!({ "url": row.url, "event_types": event_types, "enabled": row.enabled }));
+        .details(json!({ "url": address::logged(&row.url), "event_types": event_types, "enabled": row.enabled }));
     activity::record(&txn, &Audit::from(actor), entry).await?;
     txn.commit().await?;
     Ok(CreatedWebhookEndpoint { endpoint: model::endpoint(row)?, secret })
@@ -98,7 +98,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, request: &UpdateW
     let mut row: webhook_endpoints::ActiveModel = before.clone().into();
     let mut changes = serde_json::Map::new();
     if let Some(url) = url.filter(|u| *u != before.url) {
-        changes.insert("url".into(), json!({ "from": before.url, "to": url }));
+        changes.insert("url".into(), json!({ "from": address::logged(&before.url), "to": address::logged(&url) }));
         row.url = Set(url);
     }
     if let Some(description) = valid.description.filter(|d| *d != before.description) {
@@ -136,7 +136,8 @@ pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<()> 
     let txn = state.db.begin_write().await?;
     let endpoint = find(&*txn, id).await?;
     webhook_endpoints::Entity::delete_by_id(id).exec(&*txn).await?;
-    let entry = NewEntry::new("webhook.deleted", ActionType::Delete, ResourceType::Webhook, id).details(json!({ "url": endpoint.url }));
+    let entry = NewEntry::new("webhook.deleted", ActionType::Delete, ResourceType::Webhook, id)
+        .details(json!({ "url": address::logged(&endpoint.url) }));
     activity::record(&txn, &Audit::from(actor), entry).await?;
     txn.commit().await?;
     Ok(())

@@ -94,3 +94,63 @@ async fn the_feed_shows_each_role_what_it_may_read() {
     assert_eq!(bad.error_fields(), ["resource_type"]);
     assert_eq!(app.get(&format!("/api/v1/projects/{}/activity", uuid::Uuid::now_v7()), &admin.token).await.status, StatusCode::NOT_FOUND);
 }
+
+/// Entries written before the security review kept a webhook's full address and customers'
+/// contact details; the migration that came with it leaves the scheme and host of the one and
+/// none of the other.
+#[tokio::test]
+async fn the_migration_takes_webhook_paths_and_contact_details_out_of_old_entries() {
+    use petpixel_migrations::{Migrator, MigratorTrait};
+    use petpixel_server::entities::activity_logs;
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+
+    let app = TestApp::new().await;
+    let conn = &app.state.db.conn;
+    Migrator::down(conn, Some(1)).await.unwrap();
+    let entry = |action: &str, resource_type: &str, details: Value| activity_logs::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        user_id: Set(None),
+        user_email: Set(None),
+        action: Set(action.into()),
+        action_type: Set("update".into()),
+        resource_type: Set(resource_type.into()),
+        resource_id: Set(Some(uuid::Uuid::now_v7())),
+        project_id: Set(None),
+        details: Set(details),
+        ip_address: Set(None),
+        user_agent: Set(None),
+        created_at: Set(chrono::Utc::now()),
+    };
+    let hook = "https://hooks.chat.example/services/T0/B0/s3cr3t-path";
+    let rows = [
+        entry("webhook.created", "webhook", json!({ "url": hook, "event_types": ["project.created"] })),
+        entry("webhook.updated", "webhook", json!({ "changes": { "url": { "from": hook, "to": "http://10.1.2.3:8080/x?token=abc" } } })),
+        entry(
+            "project.created",
+            "project",
+            json!({ "project": { "pet_name": "Rex", "customer_email": "zelda@customer.example", "customer_phone": "+44 7700 900123" } }),
+        ),
+        entry(
+            "project.updated",
+            "project",
+            json!({ "changes": { "customer_email": { "from": "a@customer.example", "to": "b@customer.example" }, "notes": { "from": null, "to": "hi" } } }),
+        ),
+    ];
+    let mut ids = Vec::new();
+    for row in rows {
+        ids.push(row.insert(conn).await.unwrap().id);
+    }
+    Migrator::up(conn, None).await.unwrap();
+    let details: Vec<Value> = futures::future::join_all(ids.iter().map(|id| activity_logs::Entity::find_by_id(*id).one(conn)))
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().unwrap().details)
+        .collect();
+    assert_eq!(details[0]["url"], "https://hooks.chat.example");
+    assert_eq!(details[1]["changes"]["url"], json!({ "from": "https://hooks.chat.example", "to": "http://10.1.2.3:8080" }));
+    assert_eq!(details[2], json!({ "project": { "pet_name": "Rex" } }));
+    assert_eq!(details[3]["changes"]["customer_email"], json!({ "changed": true }));
+    assert_eq!(details[3]["changes"]["notes"]["to"], "hi");
+    let all = serde_json::to_string(&details).unwrap();
+    assert!(!all.contains("s3cr3t") && !all.contains("customer.example") && !all.contains("7700"), "{all}");
+}

@@ -254,6 +254,69 @@ async fn a_presigned_upload_becomes_an_asset_only_once_checked() {
     }
 }
 
+/// Once `complete` has checked a file, nothing put through its link reaches the asset: the folder
+/// store refuses the link, and what S3 still takes lands on a staging key nobody reads (and the
+/// sweep removes). The asset's bytes stay the ones checked.
+#[tokio::test]
+async fn an_upload_link_changes_nothing_after_complete() {
+    for app in apps().await {
+        let (manager, project) = setup(&app).await;
+        let checked = fixtures::png(48, 48);
+        let body = json!({ "filename": "rex.png", "asset_type": "sprite", "size": checked.len(), "content_type": "image/png" });
+        let reply = app.post(&format!("/api/v1/projects/{project}/assets/presign"), &manager.token, body).await;
+        let (id, url) = (reply.body["asset_id"].as_str().unwrap().to_owned(), reply.body["url"].as_str().unwrap().to_owned());
+        let len = checked.len().to_string();
+        let headers = [("content-type", "image/png"), ("content-length", len.as_str())];
+        let (status, _) = fetch(&app, Method::PUT, &url, &headers, checked.clone()).await;
+        assert!(status.is_success());
+        let done = app.post(&format!("/api/v1/assets/{id}/complete"), &manager.token, json!({})).await;
+        assert_eq!(done.status, StatusCode::CREATED, "{:?}", done.body);
+
+        // The same link, other bytes of the same size and type.
+        let mut swapped = checked.clone();
+        let last = swapped.len() - 20;
+        swapped[last] ^= 0xFF;
+        let (status, body) = fetch(&app, Method::PUT, &url, &headers, swapped.clone()).await;
+        match app.state.storage.backend_name() {
+            "local" => assert_eq!(status, StatusCode::FORBIDDEN, "{}", String::from_utf8_lossy(&body)),
+            _ => assert!(status.is_success(), "S3 takes it until the link expires"),
+        }
+        let link = app.get(&format!("/api/v1/assets/{id}/download"), &manager.token).await;
+        let (_, bytes) = fetch(&app, Method::GET, link_url(&link.body), &[], vec![]).await;
+        assert_eq!(bytes, checked, "the asset is the file that was checked ({})", app.state.storage.backend_name());
+    }
+}
+
+/// Staged files whose upload is gone (put after `complete`, or left by a crash) are swept once
+/// older than a link's life; one whose upload still waits stays.
+#[tokio::test]
+async fn staged_files_without_an_upload_are_swept() {
+    use petpixel_server::storage::{once, ObjectKey};
+    for app in apps().await {
+        let (manager, project) = setup(&app).await;
+        let png = fixtures::png(8, 8);
+        let body = json!({ "filename": "wait.png", "asset_type": "sprite", "size": png.len(), "content_type": "image/png" });
+        let reply = app.post(&format!("/api/v1/projects/{project}/assets/presign"), &manager.token, body).await;
+        let waiting = format!("staging/{}", reply.body["asset_id"].as_str().unwrap().replace('-', ""));
+        let stray = format!("staging/{}", uuid::Uuid::now_v7().simple());
+        for key in [&waiting, &stray] {
+            app.state.storage.put(&ObjectKey::new(key.as_str()).unwrap(), "image/png", png.len() as u64, once(png.clone())).await.unwrap();
+        }
+        let mut state = app.state.clone();
+        let mut config = (*state.config).clone();
+        config.upload_link_ttl = std::time::Duration::ZERO;
+        state.config = std::sync::Arc::new(config);
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        petpixel_server::jobs::enqueue(&app.state.db.conn, petpixel_server::jobs::NewJob::new(petpixel_server::assets::SWEEP, Value::Null))
+            .await
+            .unwrap();
+        let worker = Worker::new(state, petpixel_server::app::job_registry());
+        while worker.run_once().await.unwrap().is_some() {}
+        assert!(app.state.storage.list(&stray).await.unwrap().is_empty(), "{}", app.state.storage.backend_name());
+        assert_eq!(app.state.storage.list(&waiting).await.unwrap().len(), 1, "its upload still waits");
+    }
+}
+
 #[tokio::test]
 async fn an_upload_never_completed_is_swept_with_its_object() {
     for app in apps().await {
@@ -265,7 +328,8 @@ async fn an_upload_never_completed_is_swept_with_its_object() {
         let len = png.len().to_string();
         let (status, _) = fetch(&app, Method::PUT, &url, &[("content-type", "image/png"), ("content-length", &len)], png).await;
         assert!(status.is_success());
-        assert_eq!(app.state.storage.list(&format!("projects/{project}/")).await.unwrap().len(), 1);
+        let staged = format!("staging/{}", id.replace('-', ""));
+        assert_eq!(app.state.storage.list(&staged).await.unwrap().len(), 1, "the link writes to its staging key");
 
         // Its time runs out.
         asset_uploads::Entity::update_many()
@@ -278,6 +342,7 @@ async fn an_upload_never_completed_is_swept_with_its_object() {
             .unwrap();
         process(&app).await;
         assert_nothing_left(&app, &project, "an expired upload").await;
+        assert!(app.state.storage.list(&staged).await.unwrap().is_empty(), "its staged file went too");
         assert_eq!(app.post(&format!("/api/v1/assets/{id}/complete"), &manager.token, json!({})).await.status, StatusCode::NOT_FOUND);
     }
 }
@@ -537,4 +602,47 @@ async fn a_slow_upload_has_the_upload_timeout_not_the_request_timeout() {
         .unwrap();
     let reply = app.send(request).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+}
+
+/// A converter standing in for libheif: writes the picture, and the extra files libheif writes
+/// beside it (a depth map, an auxiliary picture); first runs `before` (a shell command).
+fn fake_converter(dir: &std::path::Path, before: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let png = dir.join("converted.png");
+    std::fs::write(&png, fixtures::png(64, 48)).unwrap();
+    let script = dir.join("heif-convert");
+    let body = format!(
+        "#!/bin/sh\nset -e\n{before}\ncp '{}' \"$2\"\necho depth > \"${{2%.png}}-depth.png\"\necho aux > \"$(dirname \"$2\")/auxiliary-1.png\"\n",
+        png.display()
+    );
+    std::fs::write(&script, body).unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script.display().to_string()
+}
+
+/// libheif's converter runs in a folder of its own, removed afterwards with whatever it wrote
+/// beside its output, and under limits: one that tries to take 3 GB of memory is stopped and the
+/// photo is marked failed with the reason, instead of taking the machine's memory.
+#[tokio::test]
+async fn the_heic_converter_runs_in_its_own_folder_under_limits() {
+    let tools = tempfile::tempdir().unwrap();
+    let converter = fake_converter(tools.path(), "true");
+    let app = TestApp::with_config(|c| c.heif_convert = converter).await;
+    let (manager, project) = setup(&app).await;
+    let id = upload(&app, &project, &manager.token, "photo", "phone.heic", fixtures::HEIC).await.body["id"].as_str().unwrap().to_owned();
+    process(&app).await;
+    let asset = app.get(&format!("/api/v1/assets/{id}"), &manager.token).await.body;
+    assert_eq!(asset["processing_status"], "ready", "{asset}");
+    let tmp = app.state.config.data_dir.join("tmp");
+    let left: Vec<_> = std::fs::read_dir(&tmp).map(|d| d.map(|e| e.unwrap().file_name()).collect()).unwrap_or_default();
+    assert!(left.is_empty(), "nothing left in {}: {left:?}", tmp.display());
+
+    let hungry = fake_converter(tools.path(), "python3 -c 'x = bytearray(3 * 1024 ** 3); x[-1] = 1'");
+    let app = TestApp::with_config(|c| c.heif_convert = hungry).await;
+    let (manager, project) = setup(&app).await;
+    let id = upload(&app, &project, &manager.token, "photo", "big.heic", fixtures::HEIC).await.body["id"].as_str().unwrap().to_owned();
+    process(&app).await;
+    let asset = app.get(&format!("/api/v1/assets/{id}"), &manager.token).await.body;
+    assert_eq!(asset["processing_status"], "failed", "{asset}");
+    assert!(asset["processing_error"].as_str().unwrap().contains("could not be decoded"), "{asset}");
 }

@@ -249,3 +249,76 @@ async fn artists_build_their_own_projects_and_managers_delete_builds() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&format!("/api/v1/builds/{id}"), &d.manager.token).await.status, StatusCode::NOT_FOUND);
 }
+
+/// A sound that lies about its length (ten minutes of silence whose pages claim one second) is
+/// measured at upload, so the build refuses it for the slot; one recorded before the measure
+/// existed (its stored length says one second) is measured again by the build and refused too,
+/// never decoded past the slot's bound.
+#[tokio::test]
+async fn a_sound_that_lies_about_its_length_fails_the_build_naming_its_slot() {
+    use petpixel_server::entities::{asset_versions, project_assets};
+    use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
+
+    let app = TestApp::new().await;
+    let d = demo_project(&app).await;
+    let liar = upload(&app, &d.project, &d.manager.token, "sound", "liar.ogg", &fixtures::vorbis(600.0, 1.0)).await;
+    assert_eq!(liar.status, StatusCode::CREATED, "{:?}", liar.body);
+    process(&app).await;
+    let id = liar.body["id"].as_str().unwrap().to_owned();
+    let asset = app.get(&format!("/api/v1/assets/{id}"), &d.manager.token).await;
+    let measured = asset.body["metadata"]["duration_seconds"].as_f64().unwrap();
+    assert!((measured - 600.0).abs() < 0.1, "measured from its packets, not its pages: {}", asset.body);
+
+    let slots = json!({ "hero": d.hero, "background": d.background, "jump_sound": id });
+    let b = build(&app, &d.manager.token, &d.project, json!({ "template": "runner", "slots": slots, "params": {} })).await;
+    assert_eq!(b["status"], "failed", "{b}");
+    assert_eq!(b["failures"][0]["slot"], "jump_sound", "{b}");
+    assert!(b["error"].as_str().unwrap().contains("jump_sound"), "{b}");
+
+    // As an upload from before measuring would have left it: one second, by its own account.
+    let claims = json!({ "duration_seconds": 1.0, "sample_rate": 44_100, "channels": 2 });
+    let uuid: uuid::Uuid = id.parse().unwrap();
+    project_assets::Entity::update_many()
+        .col_expr(project_assets::Column::Metadata, Expr::value(claims.clone()))
+        .filter(project_assets::Column::Id.eq(uuid))
+        .exec(&app.state.db.conn)
+        .await
+        .unwrap();
+    asset_versions::Entity::update_many()
+        .col_expr(asset_versions::Column::Metadata, Expr::value(claims))
+        .filter(asset_versions::Column::AssetId.eq(uuid))
+        .exec(&app.state.db.conn)
+        .await
+        .unwrap();
+    let b = build(&app, &d.manager.token, &d.project, json!({ "template": "runner", "slots": slots, "params": {} })).await;
+    assert_eq!(b["status"], "failed", "{b}");
+    assert_eq!(b["failures"][0]["slot"], "jump_sound", "{b}");
+    let error = b["error"].as_str().unwrap();
+    assert!(error.contains("jump_sound") && error.contains("600.0 s") && error.contains("at most 3 s"), "{error}");
+}
+
+/// Sounds reach a game without their tags: an MP3's ID3 tags (a title, a cover picture) and a
+/// WAV's INFO chunk are not in the bundle.
+#[tokio::test]
+async fn sounds_are_published_without_their_tags() {
+    let app = TestApp::new().await;
+    let d = demo_project(&app).await;
+    let mut mp3 = b"ID3\x04\x00\x00\x00\x00\x00\x20".to_vec();
+    mp3.extend_from_slice(b"TIT2\x00\x00\x00\x16\x00\x00\x03Grandma's secret song");
+    mp3.resize(10 + 0x20, 0);
+    mp3.extend_from_slice(&fixtures::mp3(20)[10..]);
+    mp3.extend_from_slice(b"TAGOwner: Zelda Quartermaine");
+    mp3.resize(mp3.len() + 128 - 28, 0);
+    let bark = upload(&app, &d.project, &d.manager.token, "sound", "bark.mp3", &mp3).await;
+    assert_eq!(bark.status, StatusCode::CREATED, "{:?}", bark.body);
+    process(&app).await;
+    let slots = json!({ "hero": d.hero, "background": d.background, "jump_sound": bark.body["id"] });
+    let b = build(&app, &d.manager.token, &d.project, json!({ "template": "runner", "slots": slots, "params": {} })).await;
+    assert_eq!(b["status"], "ready", "{b}");
+    let sound = b["files"].as_array().unwrap().iter().find_map(|f| f["name"].as_str().filter(|n| n.ends_with(".mp3"))).unwrap().to_owned();
+    let (status, bytes) = fetch(&app, Method::GET, &format!("{}{sound}", b["preview_url"].as_str().unwrap()), &[], vec![]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(bytes, fixtures::mp3(20)[10..].to_vec(), "the frames alone");
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(!text.contains("Grandma") && !text.contains("Zelda") && !text.contains("TIT2"));
+}

@@ -106,3 +106,68 @@ async fn concurrent_requests_with_one_key_do_the_work_once() {
         assert_eq!((later.status, &later.body["id"]), (StatusCode::CREATED, ids[0]));
     }
 }
+
+/// A secret is never kept for a replay: the answer that created an API token (or a webhook, or
+/// rotated its secret) is marked done, and a retry learns so without the secret. A kept answer
+/// is the credential's that made it: another session or token of the same person, a read-only
+/// token among them, gets nothing; and a replay re-checks that the caller may still ask.
+#[tokio::test]
+async fn replays_keep_no_secret_and_belong_to_the_credential_and_permission_that_made_them() {
+    use petpixel_server::entities::idempotency_keys;
+
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    let create = json!({ "name": "shop", "scopes": ["projects:read", "projects:create"], "expires_in_days": 30 });
+    let first = post(&app, "/api/v1/api-tokens", &manager.token, "token-1", &create).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.body);
+    let secret = first.body["secret"].as_str().unwrap().to_owned();
+    assert_eq!(first.headers["cache-control"], "no-store");
+    let kept = idempotency_keys::Entity::find().all(&app.state.db.conn).await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!((kept[0].state.as_str(), kept[0].response_body.as_ref()), ("withheld", None), "no body kept");
+    let again = post(&app, "/api/v1/api-tokens", &manager.token, "token-1", &create).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{:?}", again.body);
+    assert!(again.body["detail"].as_str().unwrap().contains("secret"), "{:?}", again.body);
+    assert!(!again.body.to_string().contains(&secret));
+    let listed = app.get("/api/v1/api-tokens", &manager.token).await;
+    assert_eq!(listed.body.as_array().unwrap().len(), 1, "the work was done once");
+
+    // The token (read and create only) replays the session's key: refused, it is not its own.
+    let order = TestApp::order(json!({ "pet_name": "Bound" }));
+    let by_session = post(&app, "/api/v1/projects", &manager.token, "order-77", &order).await;
+    assert_eq!(by_session.status, StatusCode::CREATED);
+    let by_token = post(&app, "/api/v1/projects", &secret, "order-77", &order).await;
+    assert_eq!(by_token.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", by_token.body);
+    assert_eq!(by_token.body["errors"][0]["code"], "other_credential");
+    assert!(!by_token.body.to_string().contains("Bound"));
+    // Another login of the same person is another credential too.
+    let second = app.login(&manager.email, crate::support::PASSWORD).await.body["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(post(&app, "/api/v1/projects", &second, "order-77", &order).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(projects_named(&app, "Bound").await, 1);
+
+    let kept = idempotency_keys::Entity::find_by_id((manager.id, "order-77".to_owned())).one(&app.state.db.conn).await.unwrap().unwrap();
+    assert!(kept.credential.unwrap().starts_with("session:"));
+}
+
+/// A replay re-checks the caller's permissions: with fewer than when it was first answered, the
+/// kept answer is not given.
+#[tokio::test]
+async fn a_replay_after_losing_a_permission_is_refused() {
+    let app = TestApp::new().await;
+    let admin = app.user(Role::Admin).await;
+    let manager = app.user(Role::Manager).await;
+    let role = |permissions: Value| json!({ "role": "manager", "permissions": permissions });
+    let path = format!("/api/v1/users/{}/role", manager.id);
+    assert_eq!(app.put(&path, &admin.token, role(json!(["users:create"]))).await.status, StatusCode::OK);
+    let order = TestApp::order(json!({ "pet_name": "Kept" }));
+    let first = post(&app, "/api/v1/projects", &manager.token, "order-90", &order).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let replayed = post(&app, "/api/v1/projects", &manager.token, "order-90", &order).await;
+    assert_eq!((replayed.status, &replayed.body), (StatusCode::CREATED, &first.body), "replayed while nothing changed");
+    // The extra grant is taken away; the session lives on.
+    assert_eq!(app.put(&path, &admin.token, role(json!([]))).await.status, StatusCode::OK);
+    let replay = post(&app, "/api/v1/projects", &manager.token, "order-90", &order).await;
+    assert_eq!(replay.status, StatusCode::FORBIDDEN, "{:?}", replay.body);
+    assert!(replay.body["detail"].as_str().unwrap().contains("permissions have changed"), "{:?}", replay.body);
+    assert_eq!(projects_named(&app, "Kept").await, 1);
+}

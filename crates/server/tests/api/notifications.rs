@@ -133,7 +133,7 @@ async fn email_choices_decide_what_reaches_the_outbox() {
     let defaults = app.get("/api/v1/notifications/preferences", &artist.token).await;
     assert_eq!(
         defaults.body,
-        json!({ "assigned": true, "unassigned": false, "status_changed": false, "mention": true, "deadline": true, "message": true, "webhook_disabled": true })
+        json!({ "assigned": true, "unassigned": false, "status_changed": false, "mention": true, "deadline": true, "message": true, "webhook_disabled": true, "mention_not_sent": false })
     );
     app.post(
         "/api/v1/notifications",
@@ -245,4 +245,70 @@ async fn the_outbox_sends_over_smtp_and_retries_a_failed_send() {
     assert!(row.sent_at.is_some());
     assert_eq!(worker.run_once().await.unwrap(), None, "nothing is sent twice");
     assert_eq!(sink.messages().len(), 1);
+}
+
+/// Mentions are capped: per save (`PETPIXEL_MENTIONS_PER_SAVE`) and, with messages, per author
+/// and hour (`PETPIXEL_NOTIFICATIONS_PER_AUTHOR_HOUR`); a mention naming several people tells no
+/// one. The author is told which mentions reached no one, and why; a message past the hour's
+/// limit is refused with 429.
+#[tokio::test]
+async fn mentions_are_capped_and_an_ambiguous_one_tells_no_one() {
+    use petpixel_server::entities::users;
+    use sea_orm::sea_query::Expr;
+
+    let app = TestApp::with_config(|c| {
+        c.mentions_per_save = 2;
+        c.notifications_per_author_hour = 4;
+    })
+    .await;
+    let manager = app.user(Role::Manager).await;
+    let mut artists = Vec::new();
+    for name in ["Ann", "Ann", "Bo", "Cy", "Di"] {
+        let artist = app.user(Role::Artist).await;
+        users::Entity::update_many()
+            .col_expr(users::Column::FirstName, Expr::value(name))
+            .filter(users::Column::Id.eq(artist.id))
+            .exec(&app.state.db.conn)
+            .await
+            .unwrap();
+        artists.push(artist);
+    }
+    let count = |token: String| {
+        let app = &app;
+        async move { app.get("/api/v1/notifications/unread-count", &token).await.body["count"].as_u64().unwrap() }
+    };
+    let project = app.project(&manager.token, json!({ "pet_name": "Moss" })).await;
+    let path = format!("/api/v1/projects/{}", project["id"].as_str().unwrap());
+
+    // Two Anns: "@ann" tells neither; the author hears why.
+    assert_eq!(app.patch(&path, &manager.token, json!({ "notes": "Ask @ann about the ears." })).await.status, StatusCode::OK);
+    assert_eq!((count(artists[0].token.clone()).await, count(artists[1].token.clone()).await), (0, 0));
+    let told = app.get("/api/v1/notifications?limit=1", &manager.token).await;
+    let n = &told.body["items"][0];
+    assert_eq!(n["kind"], "mention_not_sent");
+    assert!(n["message"].as_str().unwrap().contains("@ann (it names 2 people"), "{n}");
+
+    // Three in one save, two at most: Bo and Cy are told, Di is not, and the author hears of her.
+    let notes = "Ask @ann about the ears. @bo @cy @di: the backdrop.";
+    assert_eq!(app.patch(&path, &manager.token, json!({ "notes": notes })).await.status, StatusCode::OK);
+    let told: Vec<u64> = futures::future::join_all(artists[2..].iter().map(|a| count(a.token.clone()))).await;
+    assert_eq!(told, [1, 1, 0]);
+    let n = &app.get("/api/v1/notifications?limit=1", &manager.token).await.body["items"][0];
+    assert!(n["message"].as_str().unwrap().contains("@di (over your limit"), "{n}");
+
+    // The hour's limit (4) counts mentions and messages alike: two more messages, then 429.
+    for to in [&artists[4], &artists[4]] {
+        let sent = app.post("/api/v1/notifications", &manager.token, json!({ "user_id": to.id, "title": "Hello" })).await;
+        assert_eq!(sent.status, StatusCode::CREATED, "{:?}", sent.body);
+    }
+    let refused = app.post("/api/v1/notifications", &manager.token, json!({ "user_id": artists[4].id, "title": "One more" })).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{:?}", refused.body);
+    assert!(refused.headers.contains_key("retry-after"));
+    // And a mention past it reaches no one.
+    let notes = format!("{notes} Thanks @{}!", artists[2].email);
+    let before = count(artists[2].token.clone()).await;
+    assert_eq!(app.patch(&path, &manager.token, json!({ "notes": notes })).await.status, StatusCode::OK);
+    assert_eq!(count(artists[2].token.clone()).await, before);
+    let outbox = outbox(&app).await;
+    assert_eq!(outbox.iter().filter(|m| m.subject.contains("mentioned you")).count(), 2, "an e-mail per mention sent, no more");
 }

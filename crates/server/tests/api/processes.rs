@@ -450,3 +450,80 @@ async fn the_hub_and_the_outbox_act_as_one_service_across_processes() {
     probe.close().await;
     drop((a, b));
 }
+
+/// A process's resident memory and its peak so far, in bytes (Linux).
+fn memory(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| {
+        status.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok()).unwrap() * 1024
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// The acceptance of the pipeline's review: an hour of silence in a 7.8 MB OGG whose pages claim
+/// one second, recorded as lasting one second (as an upload before measuring left it), fails its
+/// build naming the slot, and the real server's peak memory stays within 200 MB of its idle size
+/// (decoded, it is a 635 MB WAV, and was held twice).
+#[tokio::test]
+async fn a_lying_sound_fails_its_build_within_bounded_memory() {
+    use petpixel_server::assets::{demo, fixtures};
+
+    let dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::new(Some(&dir.path().join("studio.db"))).await;
+    let env = vec![
+        ("DATABASE_URL", database.url.clone()),
+        ("PETPIXEL_DATA_DIR", dir.path().display().to_string()),
+        ("PETPIXEL_JWT_SECRET", SECRET.to_owned()),
+        ("PETPIXEL_JOB_POLL_MS", "100".to_owned()),
+    ];
+    assert!(petpixel(&env).args(["create-admin", "--email", "admin@studio.example", "--password", PASSWORD]).status().unwrap().success());
+    let server = serve(&env).await;
+    let admin = login(&server, "admin@studio.example").await;
+    let (_, project) = call(&server, Method::POST, "/api/v1/projects", Some(&admin), Some(TestApp::order(json!({})))).await;
+    let assets = format!("/api/v1/projects/{}/assets", project["id"].as_str().unwrap());
+    let liar = fixtures::vorbis(3600.0, 1.0);
+    assert!(liar.len() < 10 << 20, "{} bytes, under the upload limit", liar.len());
+    let (status, sound) = upload(&server, &admin, &assets, "sound", "hour.ogg", &liar).await;
+    assert_eq!(status, StatusCode::CREATED, "{sound}");
+    let (_, hero) = upload(&server, &admin, &assets, "sprite", "rex.png", &demo::png(&demo::sprite([200, 140, 80], 256))).await;
+    for asset in [&sound, &hero] {
+        asset_reaches(&server, &admin, asset["id"].as_str().unwrap(), "ready").await;
+    }
+    // What an upload from before measuring recorded: the length the file declares.
+    {
+        use petpixel_server::entities::{asset_versions, project_assets};
+        use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
+        let conn = sea_orm::Database::connect(&database.url).await.unwrap();
+        let id: uuid::Uuid = sound["id"].as_str().unwrap().parse().unwrap();
+        let claims = json!({ "duration_seconds": 1.0, "sample_rate": 44_100, "channels": 2 });
+        let updated = project_assets::Entity::update_many()
+            .col_expr(project_assets::Column::Metadata, Expr::value(claims.clone()))
+            .filter(project_assets::Column::Id.eq(id))
+            .exec(&conn)
+            .await
+            .unwrap();
+        assert_eq!(updated.rows_affected, 1);
+        asset_versions::Entity::update_many()
+            .col_expr(asset_versions::Column::Metadata, Expr::value(claims))
+            .filter(asset_versions::Column::AssetId.eq(id))
+            .exec(&conn)
+            .await
+            .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (idle, _) = memory(server.child.id());
+    let slots = json!({ "hero": hero["id"], "jump_sound": sound["id"] });
+    let body = json!({ "template": "runner", "slots": slots });
+    let (status, build) =
+        call(&server, Method::POST, &format!("/api/v1/projects/{}/builds", project["id"].as_str().unwrap()), Some(&admin), Some(body))
+            .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{build}");
+    let build = until(&server, &admin, &format!("/api/v1/builds/{}", build["id"].as_str().unwrap()), &["ready", "failed"]).await;
+    let (_, peak) = memory(server.child.id());
+    assert_eq!(build["status"], "failed", "{build}");
+    assert_eq!(build["failures"][0]["slot"], "jump_sound", "{build}");
+    assert!(build["error"].as_str().unwrap().contains("jump_sound"), "{build}");
+    let above = peak.saturating_sub(idle);
+    eprintln!("idle {} MB, peak {} MB, {} MB above idle", idle >> 20, peak >> 20, above >> 20);
+    assert!(above < 200 << 20, "peak {} MB above an idle {} MB", above >> 20, idle >> 20);
+}

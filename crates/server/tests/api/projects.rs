@@ -243,7 +243,8 @@ async fn lists_filter_search_sort_and_page() {
     assert_eq!(ids(&get("q=tennis").await), [id(&b)]);
     assert_eq!(ids(&get("q=BRAVO").await), [id(&b)]);
     assert_eq!(ids(&get("q=100%25").await), [id(&d)], "a % in the search is literal");
-    assert_eq!(ids(&get("q=sunny@example").await).len(), 4);
+    assert_eq!(ids(&get("q=Sunny@Example.com").await).len(), 4, "a whole address, in any case");
+    assert!(ids(&get("q=sunny@example").await).is_empty(), "sealed: not found by a part of it");
     assert_eq!(ids(&get(&format!("assigned_to={}", artist.id)).await), [id(&b)]);
     let mine = app.get("/api/v1/projects?assigned_to=me", &artist.token).await;
     assert_eq!(ids(&mine.body), [id(&b)]);
@@ -413,4 +414,71 @@ async fn a_caller_without_the_permission_hears_403_before_any_field_is_judged() 
     assert_eq!(app.patch(&path, &artist.token, json!({ "pet_age": 99 })).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.post("/api/v1/users", &manager.token, json!({})).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.get("/api/v1/users?limit=0", &artist.token).await.status, StatusCode::FORBIDDEN);
+}
+
+/// Customers' e-mail and phone are sealed at rest (neither the row nor the activity log holds
+/// them in clear), found by the whole address, and shown to managers and the project's own
+/// artist only: another artist reads the project without them.
+#[tokio::test]
+async fn customer_contact_details_are_sealed_and_shown_to_whom_they_concern() {
+    use petpixel_server::entities::{activity_logs, projects as rows};
+    use sea_orm::ActiveModelTrait;
+
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    let iris = app.user(Role::Artist).await;
+    let theo = app.user(Role::Artist).await;
+    let created =
+        app.project(&manager.token, json!({ "customer_email": "Zelda.Q@Customer.example", "customer_phone": "+44 7700 900123" })).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!((created["customer_email"].as_str(), created["contact_hidden"].as_bool()), (Some("Zelda.Q@customer.example"), Some(false)));
+
+    // At rest: sealed, with the key's name; the activity log keeps none of it.
+    let uuid: uuid::Uuid = id.parse().unwrap();
+    let row = rows::Entity::find_by_id(uuid).one(&app.state.db.conn).await.unwrap().unwrap();
+    for stored in [row.customer_email.as_str(), row.customer_phone.as_deref().unwrap()] {
+        assert!(stored.starts_with("sealed:v1:derived:"), "{stored}");
+        assert!(!stored.to_lowercase().contains("zelda") && !stored.contains("7700"), "{stored}");
+    }
+    assert_eq!(row.customer_email_hash.as_deref().map(str::len), Some(64));
+    let path = format!("/api/v1/projects/{id}");
+    assert_eq!(app.patch(&path, &manager.token, json!({ "customer_phone": "+44 7700 900999" })).await.status, StatusCode::OK);
+    let entries = activity_logs::Entity::find().all(&app.state.db.conn).await.unwrap();
+    let logged = serde_json::to_string(&entries.iter().map(|e| &e.details).collect::<Vec<_>>()).unwrap().to_lowercase();
+    assert!(!logged.contains("zelda") && !logged.contains("7700"), "{logged}");
+    let changed = entries.iter().find(|e| e.action == "project.updated").unwrap();
+    assert_eq!(changed.details["changes"]["customer_phone"], json!({ "changed": true }));
+
+    // Found by the whole address.
+    let found = app.get("/api/v1/projects?q=zelda.q@customer.example", &manager.token).await;
+    assert_eq!(found.body["total"], 1);
+
+    // Theo reads the project without its customer's details, everywhere; once it is his, whole.
+    let hidden = |body: &Value| (body["customer_email"].clone(), body["customer_phone"].clone(), body["contact_hidden"].clone());
+    assert_eq!(hidden(&app.get(&path, &theo.token).await.body), (Value::Null, Value::Null, json!(true)));
+    let list = app.get("/api/v1/projects", &theo.token).await;
+    assert_eq!(hidden(&list.body["items"][0]), (Value::Null, Value::Null, json!(true)));
+    assert!(!list.body.to_string().to_lowercase().contains("zelda"));
+    assert_eq!(app.put(&format!("{path}/assignee"), &manager.token, json!({ "artist_id": theo.id })).await.status, StatusCode::OK);
+    assert_eq!(app.get(&path, &theo.token).await.body["customer_email"], "Zelda.Q@customer.example");
+    assert_eq!(app.get(&path, &iris.token).await.body["contact_hidden"], true);
+    let moved = app.put(&format!("{path}/status"), &theo.token, json!({ "status": "in_progress" })).await;
+    assert_eq!(moved.body["customer_phone"], "+44 7700 900999", "his own project, whole");
+
+    // Rows from before sealing are sealed when the server starts, and read the same.
+    let mut old: rows::ActiveModel = row.into();
+    let legacy = uuid::Uuid::now_v7();
+    old.id = sea_orm::Set(legacy);
+    old.customer_email = sea_orm::Set("legacy@customer.example".into());
+    old.customer_phone = sea_orm::Set(None);
+    old.customer_email_hash = sea_orm::Set(None);
+    old.insert(&app.state.db.conn).await.unwrap();
+    assert_eq!(app.get(&format!("/api/v1/projects/{legacy}"), &manager.token).await.body["customer_email"], "legacy@customer.example");
+    assert_eq!(petpixel_server::customers::reseal::run(&app.state).await.unwrap(), 1);
+    assert_eq!(petpixel_server::customers::reseal::run(&app.state).await.unwrap(), 0, "nothing left to do");
+    let resealed = rows::Entity::find_by_id(legacy).one(&app.state.db.conn).await.unwrap().unwrap();
+    assert!(resealed.customer_email.starts_with("sealed:v1:"));
+    app.state.caches.project_details.forget_all();
+    assert_eq!(app.get(&format!("/api/v1/projects/{legacy}"), &manager.token).await.body["customer_email"], "legacy@customer.example");
+    assert_eq!(app.get("/api/v1/projects?q=LEGACY@customer.example", &manager.token).await.body["total"], 1);
 }

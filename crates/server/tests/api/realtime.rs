@@ -205,3 +205,77 @@ async fn a_logout_or_a_new_password_closes_the_sessions_sockets() {
     probe.connect("here-again", Some(&artist.token)).await.unwrap();
     probe.close().await;
 }
+
+/// A session that reaches its maximum lifetime ends everywhere at that moment: its socket is
+/// closed (not left open until some later check), and HTTP refuses its still-unexpired access
+/// token, as it refuses its refresh token.
+#[tokio::test]
+async fn a_socket_ends_when_its_session_reaches_its_lifetime() {
+    let app = TestApp::with_config(|c| c.session_max_lifetime = Duration::from_secs(3)).await;
+    let manager = app.user(Role::Manager).await;
+    let Some(mut probe) = probe::start(&app.serve().await).await else { return };
+    probe.connect("manager", Some(&manager.token)).await.unwrap();
+    assert_eq!(app.get("/api/v1/auth/me", &manager.token).await.status, StatusCode::OK);
+    let started = std::time::Instant::now();
+    assert_eq!(probe.disconnected("manager").await.as_deref(), Some("io server disconnect"), "closed within five seconds of connecting");
+    assert!(started.elapsed() >= Duration::from_secs(1), "not before its time");
+    let me = app.get("/api/v1/auth/me", &manager.token).await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED, "{:?}", me.body);
+    assert!(me.body["detail"].as_str().unwrap().contains("expired"), "{:?}", me.body);
+    assert!(probe.connect("again", Some(&manager.token)).await.unwrap_err().contains("expired"));
+    probe.close().await;
+}
+
+/// On the board's live feed an artist reads other artists' projects without their customers'
+/// details, his own whole, and a manager every one whole; each hears a change once. Webhook
+/// changes (where the studio's data goes) reach admins' feeds only, with the address's host.
+#[tokio::test]
+async fn live_projects_carry_contact_details_only_to_whom_they_concern_and_webhooks_to_admins() {
+    let app = TestApp::new().await;
+    let admin = app.user(Role::Admin).await;
+    let manager = app.user(Role::Manager).await;
+    let iris = app.user(Role::Artist).await;
+    let theo = app.user(Role::Artist).await;
+    let project = app.project(&manager.token, json!({ "pet_name": "Wren", "customer_phone": "+44 7700 900123" })).await;
+    let id = project["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/projects/{id}");
+    assert_eq!(app.put(&format!("{path}/assignee"), &manager.token, json!({ "artist_id": theo.id })).await.status, StatusCode::OK);
+    let Some(mut probe) = probe::start(&app.serve().await).await else { return };
+    for (name, token) in [("admin", &admin.token), ("manager", &manager.token), ("iris", &iris.token), ("theo", &theo.token)] {
+        probe.connect(name, Some(token)).await.unwrap();
+    }
+    assert_eq!(probe.subscribe("iris", &id).await["ok"], true);
+    assert_eq!(probe.subscribe("theo", &id).await["ok"], true);
+    assert_eq!(app.patch(&path, &manager.token, json!({ "pet_name": "Wren II" })).await.status, StatusCode::OK);
+    let renamed = |p: &Value| p["pet_name"] == "Wren II";
+    let seen = probe.event("iris", "project:updated", renamed).await.unwrap();
+    assert_eq!((&seen["customer_email"], &seen["customer_phone"], &seen["contact_hidden"]), (&Value::Null, &Value::Null, &json!(true)));
+    for whole in ["theo", "manager"] {
+        let seen = probe.event(whole, "project:updated", renamed).await.unwrap();
+        assert_eq!(
+            (seen["customer_email"].as_str(), seen["customer_phone"].as_str()),
+            (Some("sunny@example.com"), Some("+44 7700 900123")),
+            "{whole}"
+        );
+    }
+    assert!(!probe.hears("theo", "project:updated", QUIET, renamed).await, "once, not once per room");
+    assert!(!probe.hears("iris", "project:updated", QUIET, renamed).await, "once");
+
+    // A webhook with a secret in its path: the admin's feed has its host, the manager's nothing.
+    let hook = app
+        .post(
+            "/api/v1/webhooks",
+            &admin.token,
+            json!({ "url": "http://127.0.0.1:9/services/T0/B0/hook-secret", "event_types": ["project.created"] }),
+        )
+        .await;
+    assert_eq!(hook.status, StatusCode::CREATED, "{:?}", hook.body);
+    let entry = probe.event("admin", "activity", |e| e["action"] == "webhook.created").await.expect("the admin hears it");
+    assert_eq!(entry["details"]["url"], "http://127.0.0.1:9");
+    assert!(!probe.hears("manager", "activity", QUIET, |e| e["action"] == "webhook.created").await);
+    let feed = app.get("/api/v1/activity", &manager.token).await;
+    assert!(!feed.body.to_string().contains("webhook."), "{:?}", feed.body);
+    let admin_feed = app.get("/api/v1/activity", &admin.token).await.body.to_string();
+    assert!(admin_feed.contains("webhook.created") && !admin_feed.contains("hook-secret"), "{admin_feed}");
+    probe.close().await;
+}

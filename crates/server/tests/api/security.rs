@@ -296,7 +296,7 @@ async fn addresses_are_for_team_managers_and_deleted_projects_history_for_admins
 // 10. Passwords.
 
 #[tokio::test]
-async fn new_passwords_are_twelve_characters_and_not_common() {
+async fn new_passwords_are_twelve_characters_and_hard_to_guess() {
     let app = TestApp::new().await;
     let admin = app.user(Role::Admin).await;
     let create = |password: &'static str| {
@@ -311,7 +311,29 @@ async fn new_passwords_are_twelve_characters_and_not_common() {
         (common.body["errors"][0]["field"].as_str(), common.body["errors"][0]["code"].as_str()),
         (Some("password"), Some("too_common"))
     );
-    assert_eq!(create("twelve chars").await.status, StatusCode::CREATED);
+    // The well-known `1q2w3e4r5t6y` was taken before zxcvbn judged strength.
+    let known = create("1q2w3e4r5t6y").await;
+    assert_eq!((known.status, known.body["errors"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("too_common")));
+    // Guessable ones say why, in words.
+    for weak in ["aaaaaaaaaaaa", "abcdefghijkl", "Password2026"] {
+        let refused = create(weak).await;
+        assert_eq!(
+            (refused.status, refused.body["errors"][0]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("weak")),
+            "{weak}"
+        );
+        assert!(refused.body["errors"][0]["message"].as_str().unwrap().starts_with("This password is too easy to guess"));
+    }
+    // The person's own address is among the first guesses.
+    let own_name = app
+        .post(
+            "/api/v1/users",
+            &admin.token,
+            json!({ "email": "marigold.fenwick@studio.example", "first_name": "Marigold", "password": "marigold.fenwick" }),
+        )
+        .await;
+    assert_eq!(own_name.body["errors"][0]["code"], "weak", "{:?}", own_name.body);
+    assert_eq!(create("violet tractor mends seventeen").await.status, StatusCode::CREATED);
     let own = app
         .patch(&format!("/api/v1/users/{}", admin.id), &admin.token, json!({ "password": "UNBELIEVABLE", "current_password": PASSWORD }))
         .await;
@@ -424,4 +446,34 @@ async fn the_spec_lists_the_422s_and_the_limits_the_server_enforces() {
     assert_eq!(schemas["CreateUser"]["properties"]["password"]["maxLength"], 128);
     assert!(schemas["CreateApiToken"]["properties"]["name"]["maxLength"].is_number());
     assert!(schemas["CreateProject"]["properties"]["pet_name"]["maxLength"].is_number());
+}
+
+// The pipeline's review (issue 22): headers and logs.
+
+/// The studio's page lets the preview frame come from the games' own origin; the API docs have a
+/// policy of their own and are framed by no one; the API's answers are never cached (they carry
+/// tokens and personal data) but a signed file download keeps its own caching.
+#[tokio::test]
+async fn headers_admit_the_games_origin_guard_the_docs_and_keep_personal_data_out_of_caches() {
+    let app = TestApp::with_config(|c| c.games_url = Some("https://play.petpixel.example".into())).await;
+    let manager = app.user(Role::Manager).await;
+    let page = app.request(Method::GET, "/board", None, None).await;
+    let policy = page.headers["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(policy.contains("frame-src 'self' https://play.petpixel.example;"), "{policy}");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+
+    let docs = app.request(Method::GET, "/api/docs/", None, None).await;
+    assert_eq!(docs.status, StatusCode::OK);
+    let policy = docs.headers["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("frame-ancestors 'none'") && policy.contains("script-src 'self'"), "{policy}");
+    assert_eq!(docs.headers["x-frame-options"], "DENY");
+
+    for path in ["/api/v1/projects", "/api/v1/auth/me", "/api/v1/users"] {
+        let reply = app.get(path, &manager.token).await;
+        assert_eq!(reply.headers["cache-control"], "no-store", "{path}");
+    }
+    let login = app.login(&manager.email, PASSWORD).await;
+    assert_eq!(login.headers["cache-control"], "no-store");
+    let problem = app.request(Method::GET, "/api/v1/projects", None, None).await;
+    assert_eq!(problem.headers["cache-control"], "no-store");
 }

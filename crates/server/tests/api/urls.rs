@@ -436,3 +436,60 @@ async fn the_urls_list_filters_searches_and_sorts() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.error_fields(), ["status", "sort", "limit"]);
 }
+
+/// Builds and files that do not exist (made-up ids and names, as a scanner sends them) are
+/// answered from the project's catalogue in memory: neither the database nor the store is read.
+/// A large file (music longer than a few seconds) streams from the store with its length, never
+/// kept in memory.
+#[tokio::test]
+async fn made_up_names_cost_no_read_and_large_files_stream() {
+    use petpixel_server::assets::fixtures;
+    use petpixel_server::config::StorageConfig;
+
+    let app = TestApp::new().await;
+    let d = demo_project(&app).await;
+    let token = d.manager.token.clone();
+    // Twelve seconds of 48 kHz mono: 1.1 MB, over what is kept in memory.
+    let music = crate::assets::upload(&app, &d.project, &token, "sound", "theme.wav", &fixtures::wav(48_000, 12)).await;
+    assert_eq!(music.status, StatusCode::CREATED, "{:?}", music.body);
+    process(&app).await;
+    let slots = json!({ "hero": d.hero, "background": d.background, "jump_sound": d.sound, "music": music.body["id"] });
+    let built = build(&app, &token, &d.project, json!({ "template": "runner", "slots": slots, "params": {} })).await;
+    assert_eq!(built["status"], "ready", "{built}");
+    let url = id(&reserve(&app, &token, &d.project, "biscuit-sings").await.body);
+    assert_eq!(deploy(&app, &token, &url, &id(&built)).await.status, StatusCode::OK);
+    let base = format!("/g/biscuit-sings/{}", id(&built));
+
+    let large = built["files"].as_array().unwrap().iter().find(|f| f["size"].as_u64().unwrap() > 1 << 20).expect("the music").clone();
+    let name = large["name"].as_str().unwrap();
+    let reply = app.router_response(Request::get(format!("{base}/{name}")).body(Body::empty()).unwrap()).await;
+    assert_eq!(reply.status(), StatusCode::OK);
+    assert_eq!(reply.headers()["content-length"].to_str().unwrap(), large["size"].to_string());
+    let body = http_body_util::BodyExt::collect(reply.into_body()).await.unwrap().to_bytes();
+    assert_eq!(body.len() as u64, large["size"].as_u64().unwrap());
+    assert!(app.state.games.files.get(&(id(&built).parse().unwrap(), name.to_owned())).is_none(), "not kept in memory");
+
+    // Warm: the page and a file. Then take the builds table and the build's folder away.
+    assert_eq!(page(&app, "/g/biscuit-sings").await.status, StatusCode::OK);
+    let wasm = built["files"].as_array().unwrap().iter().find_map(|f| f["name"].as_str().filter(|n| n.ends_with(".wasm"))).unwrap();
+    assert_eq!(page(&app, &format!("{base}/{wasm}")).await.status, StatusCode::OK);
+    let conn = &app.state.db.conn;
+    conn.execute_unprepared("ALTER TABLE builds RENAME TO builds_away").await.unwrap();
+    let StorageConfig::Local { dir } = &app.state.config.storage else { panic!("the folder store") };
+    let folder = dir.join("builds").join(id(&built));
+    let kept = dir.join("kept-aside");
+    std::fs::rename(&folder, &kept).unwrap();
+    // Any read under the build's folder now fails (it is a file): a read would answer 503.
+    std::fs::write(&folder, b"not a folder").unwrap();
+    for i in 0..50 {
+        let made_up_build = format!("/g/biscuit-sings/{}/{wasm}", Uuid::now_v7());
+        let made_up_file = format!("{base}/probe-{i}.js");
+        for path in [made_up_build, made_up_file] {
+            assert_eq!(page(&app, &path).await.status, StatusCode::NOT_FOUND, "{path}");
+        }
+    }
+    assert_eq!(page(&app, &format!("{base}/{wasm}")).await.status, StatusCode::OK, "still served from memory");
+    std::fs::remove_file(&folder).unwrap();
+    std::fs::rename(&kept, &folder).unwrap();
+    conn.execute_unprepared("ALTER TABLE builds_away RENAME TO builds").await.unwrap();
+}

@@ -93,7 +93,8 @@ pub struct ProjectQuery {
     /// One package type or several, comma-separated.
     #[cfg_attr(feature = "openapi", param(pattern = "^ *((express|custom|premium) *(, *(express|custom|premium) *)*)?$"))]
     pub package_type: Option<String>,
-    /// Words to find in the customer's name or e-mail, the pet's name or the notes.
+    /// Words to find in the customer's name, the pet's name or the notes; or a customer's whole
+    /// e-mail address (in any case: addresses are sealed at rest, so found by exact match only).
     #[cfg_attr(feature = "openapi", param(max_length = 200, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"))]
     pub q: Option<String>,
     /// Only projects with a deadline before this day.

@@ -14,8 +14,14 @@ use crate::user::UserSummary;
 pub struct Project {
     pub id: Uuid,
     pub customer_name: String,
-    pub customer_email: String,
+    /// The customer's e-mail address; `null` with `contact_hidden` for whom it is not shown
+    /// (an artist, on a project that is not theirs).
+    pub customer_email: Option<String>,
     pub customer_phone: Option<String>,
+    /// The customer's e-mail and phone are withheld from this reader: they are shown to those who
+    /// manage projects and to the project's artist.
+    #[serde(default)]
+    pub contact_hidden: bool,
     pub pet_name: String,
     pub pet_breed: Option<String>,
     pub pet_age: Option<i32>,
@@ -37,6 +43,13 @@ pub struct Project {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
+}
+
+impl Project {
+    /// The project as someone who may not see the customer's contact details reads it.
+    pub fn without_contact(&self) -> Project {
+        Project { customer_email: None, customer_phone: None, contact_hidden: true, ..self.clone() }
+    }
 }
 
 /// A project with what belongs to it.
@@ -74,8 +87,9 @@ mod tests {
         let project = Project {
             id: Uuid::nil(),
             customer_name: "Sunny".into(),
-            customer_email: "s@example.com".into(),
+            customer_email: Some("s@example.com".into()),
             customer_phone: None,
+            contact_hidden: false,
             pet_name: "Buttercup".into(),
             pet_breed: None,
             pet_age: Some(3),

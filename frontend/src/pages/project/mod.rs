@@ -242,10 +242,12 @@ fn GamePanel(access: game::GameAccess) -> impl IntoView {
 fn ProjectFacts(detail: ProjectDetail) -> impl IntoView {
     let p = detail.project;
     let or_dash = |v: Option<String>| v.unwrap_or_else(|| "—".into());
+    // Withheld from artists on projects that are not theirs: say so rather than show nothing.
+    let hidden = || "Shown to the project's artist and managers".to_owned();
     let facts: Vec<(&'static str, String)> = vec![
         ("Customer", p.customer_name.clone()),
-        ("E-mail", p.customer_email.clone()),
-        ("Phone", or_dash(p.customer_phone.clone())),
+        ("E-mail", if p.contact_hidden { hidden() } else { or_dash(p.customer_email.clone()) }),
+        ("Phone", if p.contact_hidden { hidden() } else { or_dash(p.customer_phone.clone()) }),
         ("Pet", p.pet_name.clone()),
         ("Breed", or_dash(p.pet_breed.clone())),
         ("Age", or_dash(p.pet_age.map(|a| a.to_string()))),
@@ -277,7 +279,8 @@ fn EditProject(detail: ProjectDetail, editing: RwSignal<bool>, on_saved: impl Fn
     let text = |v: &str| RwSignal::new(v.to_owned());
     let opt = |v: &Option<String>| RwSignal::new(v.clone().unwrap_or_default());
     let num = |v: Option<i32>| RwSignal::new(v.map(|n| n.to_string()).unwrap_or_default());
-    let (customer_name, customer_email, customer_phone) = (text(&p.customer_name), text(&p.customer_email), opt(&p.customer_phone));
+    let (customer_name, customer_email, customer_phone) = (text(&p.customer_name), opt(&p.customer_email), opt(&p.customer_phone));
+    let contact_hidden = p.contact_hidden;
     let (pet_name, pet_breed, pet_age) = (text(&p.pet_name), opt(&p.pet_breed), num(p.pet_age));
     let (estimated, actual) = (num(p.estimated_hours), num(p.actual_hours));
     let deadline = RwSignal::new(p.deadline.map(|d| d.to_string()).unwrap_or_default());
@@ -295,8 +298,8 @@ fn EditProject(detail: ProjectDetail, editing: RwSignal<bool>, on_saved: impl Fn
         let mut local = ValidationErrors::new();
         let changes = UpdateProject {
             customer_name: Some(customer_name.get_untracked()),
-            customer_email: Some(customer_email.get_untracked()),
-            customer_phone: Some(optional(&customer_phone)),
+            customer_email: (!contact_hidden).then(|| customer_email.get_untracked()),
+            customer_phone: (!contact_hidden).then(|| optional(&customer_phone)),
             pet_name: Some(pet_name.get_untracked()),
             pet_breed: Some(optional(&pet_breed)),
             pet_age: Some(whole_number(&mut local, "pet_age", &pet_age)),

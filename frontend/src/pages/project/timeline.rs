@@ -72,6 +72,10 @@ fn changes(entry: &ActivityEntry, people: &People) -> Vec<String> {
     changes
         .iter()
         .map(|(field, change)| {
+            // Recorded without its values (a customer's contact details).
+            if change.get("changed").is_some_and(|c| c == true) && change.get("to").is_none() {
+                return format!("{}: changed", field_label(field));
+            }
             let from = shown(field, change.get("from").unwrap_or(&Value::Null), people);
             let to = shown(field, change.get("to").unwrap_or(&Value::Null), people);
             format!("{}: {from} → {to}", field_label(field))

@@ -10,6 +10,8 @@
 mod audio;
 mod picture;
 
+pub use audio::{mp3_frames, wav_without_tags};
+
 use std::io::{Read, Seek, SeekFrom};
 
 use petpixel_types::asset::{sniff, MediaType, SNIFF_BYTES};
@@ -75,7 +77,7 @@ pub fn inspect<R: Read + Seek>(file: &mut R, len: u64, limits: ImageLimits) -> R
         MediaType::Jpeg => picture::jpeg(file, limits),
         MediaType::Png => picture::png(file, len, limits),
         MediaType::Webp => picture::webp(file, len, limits),
-        MediaType::Heic => picture::heic(file, len),
+        MediaType::Heic => picture::heic(file, len, limits),
         MediaType::Mp3 => audio::mp3(file, len),
         MediaType::Ogg => audio::ogg(file, len),
         MediaType::Wav => audio::wav(file, len),

@@ -120,32 +120,151 @@ pub fn webp<R: Read + Seek>(file: &mut R, len: u64, limits: ImageLimits) -> Walk
     check_size(width, height, limits)
 }
 
-/// The top-level boxes must tile the file exactly. The picture's size is checked once it is
-/// decoded (the decoder has limits of its own).
-pub fn heic<R: Read + Seek>(file: &mut R, len: u64) -> Walk<Facts> {
+/// The top-level boxes must tile the file exactly; the picture's size comes from the image
+/// spatial extents (`ispe`) its `meta` box declares, one per image item (a grid's whole picture
+/// and each of its tiles alike), every one checked against the limits before libheif sees it.
+pub fn heic<R: Read + Seek>(file: &mut R, len: u64, limits: ImageLimits) -> Walk<Facts> {
     let mut pos = 0u64;
-    let mut seen_meta = false;
+    let mut meta = None;
     while pos < len {
         let mut header = [0u8; 16];
         read_at(file, pos, &mut header[..8])?;
-        let size = match be32(&header[0..4]) {
-            0 => len - pos,
+        let (size, head) = match be32(&header[0..4]) {
+            0 => (len - pos, 8),
             1 => {
                 read_at(file, pos + 8, &mut header[8..16])?;
-                u64::from_be_bytes(header[8..16].try_into().map_err(|_| truncated())?)
+                (u64::from_be_bytes(header[8..16].try_into().map_err(|_| truncated())?), 16)
             }
-            n => u64::from(n),
+            n => (u64::from(n), 8),
         };
-        if size < 8 || pos + size > len {
+        if size < head || pos + size > len {
             return Err(truncated());
         }
-        seen_meta |= &header[4..8] == b"meta";
+        if &header[4..8] == b"meta" && meta.is_none() {
+            if size > MAX_META {
+                return Err("its picture description is larger than any photo needs".into());
+            }
+            let mut body = vec![0u8; (size - head) as usize];
+            read_at(file, pos + head, &mut body)?;
+            meta = Some(body);
+        }
         pos += size;
     }
-    if !seen_meta {
-        return Err("it has no picture description".into());
+    let meta = meta.ok_or("it has no picture description")?;
+    // `meta` is a full box: a version and flags first, then its children.
+    let items = Items::read(meta.get(4..).unwrap_or_default());
+    if items.extents.is_empty() {
+        return Err("it does not say how large it is".into());
     }
-    Ok(Facts::default())
+    for (w, h) in items.extents.iter().flatten() {
+        check_size(*w, *h, limits)?;
+    }
+    let (width, height) = items.primary_extent().ok_or("it does not say how large its picture is")?;
+    Ok(Facts { width: Some(width), height: Some(height), ..Facts::default() })
+}
+
+/// The most a HEIC's `meta` box is read into memory for: real ones take a few kilobytes.
+const MAX_META: u64 = 1 << 20;
+
+/// What a HEIC's `meta` box says of its images' sizes.
+#[derive(Default)]
+struct Items {
+    primary: Option<u32>,
+    /// The item properties in order (`ipco`), with the extent of those that are `ispe`.
+    extents: Vec<Option<(u32, u32)>>,
+    /// Item id -> the (1-based) indexes of its properties (`ipma`).
+    associations: Vec<(u32, Vec<usize>)>,
+}
+
+impl Items {
+    fn read(boxes: &[u8]) -> Self {
+        let mut items = Items::default();
+        for (kind, body) in children(boxes) {
+            match kind {
+                b"pitm" if body.len() >= 6 => {
+                    items.primary = Some(if body[0] == 0 { u32::from(u16::from_be_bytes([body[4], body[5]])) } else { be32_at(body, 4) })
+                }
+                b"iprp" => {
+                    for (kind, body) in children(body) {
+                        match kind {
+                            b"ipco" => {
+                                items.extents = children(body)
+                                    .into_iter()
+                                    .map(|(kind, p)| (kind == b"ispe" && p.len() >= 12).then(|| (be32(&p[4..8]), be32(&p[8..12]))))
+                                    .collect()
+                            }
+                            b"ipma" => items.associations = associations(body),
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        items
+    }
+
+    /// The primary image's size; without an association, the largest declared.
+    fn primary_extent(&self) -> Option<(u32, u32)> {
+        let of_primary = self
+            .primary
+            .and_then(|id| self.associations.iter().find(|(item, _)| *item == id))
+            .and_then(|(_, props)| props.iter().find_map(|i| i.checked_sub(1).and_then(|i| self.extents.get(i)).copied().flatten()));
+        of_primary.or_else(|| self.extents.iter().flatten().copied().max_by_key(|(w, h)| u64::from(*w) * u64::from(*h)))
+    }
+}
+
+fn be32_at(bytes: &[u8], at: usize) -> u32 {
+    bytes.get(at..at + 4).map_or(0, be32)
+}
+
+/// `ipma`: per item, the indexes of its properties (ISO/IEC 23008-12, 9.3).
+fn associations(body: &[u8]) -> Vec<(u32, Vec<usize>)> {
+    let (version, wide) = (body.first().copied().unwrap_or(0), body.get(3).is_some_and(|f| f & 1 == 1));
+    let mut out = Vec::new();
+    let mut pos = 8usize;
+    for _ in 0..be32_at(body, 4) {
+        let item = if version < 1 {
+            let Some(b) = body.get(pos..pos + 2) else { break };
+            pos += 2;
+            u32::from(u16::from_be_bytes([b[0], b[1]]))
+        } else {
+            let id = be32_at(body, pos);
+            pos += 4;
+            id
+        };
+        let Some(&count) = body.get(pos) else { break };
+        pos += 1;
+        let mut props = Vec::new();
+        for _ in 0..count {
+            let index = if wide {
+                let Some(b) = body.get(pos..pos + 2) else { break };
+                pos += 2;
+                usize::from(u16::from_be_bytes([b[0], b[1]]) & 0x7FFF)
+            } else {
+                let Some(&b) = body.get(pos) else { break };
+                pos += 1;
+                usize::from(b & 0x7F)
+            };
+            props.push(index);
+        }
+        out.push((item, props));
+    }
+    out
+}
+
+/// The boxes laid end to end in `bytes`, as (type, body); a box running past the end ends it.
+fn children(bytes: &[u8]) -> Vec<(&[u8; 4], &[u8])> {
+    let mut out = Vec::new();
+    let mut pos = 0usize;
+    while let Some(header) = bytes.get(pos..pos + 8) {
+        let size = be32(&header[0..4]) as usize;
+        let Some(body) = (size >= 8).then(|| bytes.get(pos + 8..pos + size)).flatten() else { break };
+        let kind: &[u8; 4] = header[4..8].try_into().unwrap_or(b"    ");
+        out.push((kind, body));
+        pos += size;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -163,7 +282,8 @@ mod tests {
         assert_eq!((media, facts.width, facts.height), (MediaType::Png, Some(33), Some(17)));
         let (media, facts) = check(&fixtures::webp(21, 9)).unwrap();
         assert_eq!((media, facts.width, facts.height), (MediaType::Webp, Some(21), Some(9)));
-        assert_eq!(check(fixtures::HEIC).unwrap().0, MediaType::Heic);
+        let (media, facts) = check(fixtures::HEIC).unwrap();
+        assert_eq!((media, facts.width, facts.height), (MediaType::Heic, Some(64), Some(48)));
     }
 
     #[test]
@@ -171,6 +291,21 @@ mod tests {
         for whole in [fixtures::jpeg(40, 30), fixtures::png(33, 17), fixtures::webp(21, 9), fixtures::HEIC.to_vec()] {
             let cut = &whole[..whole.len() - 20];
             assert!(matches!(check(cut), Err(Refusal::Malformed(_))), "{:?}", &whole[..4]);
+        }
+    }
+
+    #[test]
+    fn a_heic_bomb_is_refused_from_its_declared_extents() {
+        // The grid's extent, then a tile's: claim 60,000 × 60,000 for either and it goes.
+        for which in 0..2 {
+            let mut bomb = fixtures::HEIC.to_vec();
+            let at = bomb.windows(4).enumerate().filter(|(_, w)| w == b"ispe").nth(which).unwrap().0;
+            bomb[at + 8..at + 12].copy_from_slice(&60_000u32.to_be_bytes());
+            bomb[at + 12..at + 16].copy_from_slice(&60_000u32.to_be_bytes());
+            match check(&bomb) {
+                Err(Refusal::Malformed(m)) => assert!(m.contains("60000 × 60000"), "{m}"),
+                other => panic!("{other:?}"),
+            }
         }
     }
 
