@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test } from "@playwright/test";
-import { demo, logIn } from "./helpers";
+import { expect } from "@playwright/test";
+import { demo, logIn, test } from "./helpers";
 
 // Every page against WCAG 2.1 A and AA with axe-core (from npm, injected locally): no violation,
 // so the pages still to come stay accessible too.

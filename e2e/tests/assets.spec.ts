@@ -1,6 +1,6 @@
-import { expect, test } from "@playwright/test";
+import { expect } from "@playwright/test";
 import { deflateSync } from "node:zlib";
-import { demo, logIn } from "./helpers";
+import { demo, logIn, test } from "./helpers";
 
 // A PNG of noise (so it does not compress away), big enough that its upload takes a while.
 function png(width: number, height: number, seed: number): Buffer {

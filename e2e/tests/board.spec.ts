@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { demo, DEMO_PASSWORD, logIn } from "./helpers";
+import { expect } from "@playwright/test";
+import { demo, DEMO_PASSWORD, logIn, test } from "./helpers";
 
 const column = (page, name: string) => page.getByRole("region", { name });
 

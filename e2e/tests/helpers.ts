@@ -1,4 +1,39 @@
-import { APIRequestContext, expect, Page } from "@playwright/test";
+import { APIRequestContext, Browser, BrowserContext, expect, Page, test as base } from "@playwright/test";
+
+/**
+ * Every test fails on an error in the console of any page it opens (the app's, a game's), unless
+ * it says which it expects: `consoleErrors.allow(/status of 401/)` where it sends a wrong
+ * password on purpose, say.
+ */
+export const test = base.extend<{ consoleErrors: { allow: (pattern: RegExp) => void } }>({
+  consoleErrors: [
+    async ({ page, context, browser }, use) => {
+      const seen: string[] = [];
+      const allowed: RegExp[] = [];
+      const watch = (p: Page) => {
+        p.on("console", (m) => {
+          if (m.type() === "error") seen.push(`${p.url()}: ${m.text()}`);
+        });
+        p.on("pageerror", (e) => seen.push(`${p.url()}: ${e.message}`));
+      };
+      const watchContext = (c: BrowserContext) => c.on("page", watch);
+      watch(page);
+      watchContext(context);
+      // Contexts a test makes itself (two people at once) are watched too.
+      const newContext = browser.newContext.bind(browser);
+      (browser as Browser).newContext = async (...args: Parameters<Browser["newContext"]>) => {
+        const made = await newContext(...args);
+        watchContext(made);
+        return made;
+      };
+      await use({ allow: (pattern) => allowed.push(pattern) });
+      (browser as Browser).newContext = newContext;
+      const unexpected = seen.filter((e) => !allowed.some((a) => a.test(e)));
+      expect(unexpected, "errors in the console").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
 
 export const DEMO_PASSWORD = "petpixel-demo";
 export const demo = (who: "admin" | "manager" | "iris" | "theo" | "suki") => `${who}@demo.petpixel.example`;

@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { demo, logIn } from "./helpers";
+import { expect } from "@playwright/test";
+import { demo, logIn, test } from "./helpers";
 
 test("a manager filters the list, and the URL reproduces the view", async ({ page, context }) => {
   await logIn(page, demo("manager"));

@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { demo, logIn } from "./helpers";
+import { expect } from "@playwright/test";
+import { demo, logIn, test } from "./helpers";
 
 test("a manager creates an API token, sees it once, uses it, and revokes it", async ({ page, request }) => {
   await logIn(page, demo("manager"));

@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { demo, DEMO_PASSWORD, logIn } from "./helpers";
+import { expect } from "@playwright/test";
+import { demo, DEMO_PASSWORD, logIn, test } from "./helpers";
 
 // Tall enough that a drag never has to scroll the page between its source and its target.
 test.use({ viewport: { width: 1280, height: 1600 } });
@@ -74,7 +74,9 @@ test("an artist edits a project assigned to them and has no edit on another", as
   await expect(page.getByRole("button", { name: /^Move to/ })).toHaveCount(0);
 });
 
-test("an edit that someone else beat is refused with the typed input kept on screen", async ({ page, request }) => {
+test("an edit that someone else beat is refused with the typed input kept on screen", async ({ page, request, consoleErrors }) => {
+  // The stale save's 409 is the point.
+  consoleErrors.allow(/status of 409/);
   const pet = `Clash ${Date.now() % 100000}`;
   const login = await request.post("/api/v1/auth/login", { data: { email: demo("manager"), password: DEMO_PASSWORD } });
   const headers = { authorization: `Bearer ${(await login.json()).access_token}` };

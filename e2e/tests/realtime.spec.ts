@@ -1,5 +1,5 @@
-import { expect, Page, test } from "@playwright/test";
-import { demo, logIn, managerToken } from "./helpers";
+import { expect, Page } from "@playwright/test";
+import { demo, logIn, managerToken, test } from "./helpers";
 
 const column = (page: Page, name: string) => page.getByRole("region", { name });
 const card = (page: Page, status: string, pet: string) => column(page, status).locator(".project-card", { hasText: pet });

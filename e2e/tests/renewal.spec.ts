@@ -1,6 +1,6 @@
-import { expect, test } from "@playwright/test";
+import { expect } from "@playwright/test";
 import { spawn, ChildProcess } from "child_process";
-import { demo, DEMO_PASSWORD } from "./helpers";
+import { demo, DEMO_PASSWORD, test } from "./helpers";
 
 // A server of its own whose access tokens live one second (plus the 5 s leeway the server allows for clock skew).
 const port = 3078;
@@ -27,7 +27,9 @@ async function logIn(page) {
   await expect(page.getByRole("heading", { name: "Board" })).toBeVisible();
 }
 
-test("an expired access token is renewed once, transparently, even for requests that fail together", async ({ page }) => {
+test("an expired access token is renewed once, transparently, even for requests that fail together", async ({ page, consoleErrors }) => {
+  // The expired token's 401s, which the renewal answers.
+  consoleErrors.allow(/status of 401/);
   await logIn(page);
   const refreshes: number[] = [];
   page.on("response", (r) => r.url().endsWith("/api/v1/auth/refresh") && refreshes.push(r.status()));
@@ -43,7 +45,8 @@ test("an expired access token is renewed once, transparently, even for requests 
   await expect(page.getByRole("heading", { name: "Board" })).toBeVisible();
 });
 
-test("a refused renewal goes to the login page", async ({ page, context }) => {
+test("a refused renewal goes to the login page", async ({ page, context, consoleErrors }) => {
+  consoleErrors.allow(/status of 401/);
   await logIn(page);
   await context.clearCookies();
   await page.waitForTimeout(7000);

@@ -1,7 +1,8 @@
-import { expect, test } from "@playwright/test";
-import { demo, logIn } from "./helpers";
+import { expect } from "@playwright/test";
+import { demo, logIn, test } from "./helpers";
 
-test("a wrong password shows an error and keeps you on the login page", async ({ page }) => {
+test("a wrong password shows an error and keeps you on the login page", async ({ page, consoleErrors }) => {
+  consoleErrors.allow(/status of 401/);
   await page.goto("/");
   await expect(page).toHaveURL(/\/login$/);
   await page.getByLabel("E-mail").fill(demo("manager"));
@@ -19,6 +20,32 @@ test("empty fields are flagged before anything is sent", async ({ page }) => {
   await expect(page.locator("#email-error")).toHaveText("Enter your e-mail address.");
   await expect(page.locator("#password-error")).toHaveText("Enter your password.");
   expect(sent).toBe(0);
+});
+
+test("what is typed into the login page before the app has loaded is kept when the app takes over", async ({ page }) => {
+  // The WASM held back until the form is filled in: the page's plain-HTML form takes the typing.
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route("**/app_bg.wasm", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto("/login");
+  await expect(page.locator("#shell #email")).toBeVisible();
+  await page.locator("#shell #email").fill(demo("manager"));
+  await page.locator("#shell #password").fill("petpixel-demo");
+  await page.locator("#shell #password").focus();
+  release();
+  await expect(page.locator("#shell")).toHaveCount(0);
+  await expect(page.getByLabel("E-mail")).toHaveValue(demo("manager"));
+  await expect(page.getByLabel("Password")).toHaveValue("petpixel-demo");
+  await expect(page.getByLabel("Password")).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { name: "Board" })).toBeVisible();
+  // Logged out again, the form starts empty: no password is kept.
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByLabel("Password")).toHaveValue("");
 });
 
 test("logging in shows the board, and a reload keeps you logged in", async ({ page }) => {

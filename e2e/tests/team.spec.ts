@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { demo, logIn } from "./helpers";
+import { expect } from "@playwright/test";
+import { demo, logIn, test } from "./helpers";
 
 test("an admin creates a member, who can then log in; managers see the team but cannot add to it", async ({ page, browser }) => {
   const email = `nova${Date.now() % 100000}@studio.example`;

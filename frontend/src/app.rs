@@ -15,9 +15,10 @@ pub fn App() -> impl IntoView {
     let session = Session::start();
     provide_context(session);
     provide_context(crate::live::Live::start(session));
+    crate::pages::login::LoginDraft::provide();
     view! {
         <Router>
-            <Routes fallback=|| view! { <main class="page"><h1>"Not found"</h1><p><A href="/">"Back to the board"</A></p></main> }>
+            <Routes fallback=NotFound>
                 <Route path=path!("/login") view=Login />
                 <Route path=path!("/") view=|| view! { <Shell><Board /></Shell> } />
                 <Route path=path!("/projects") view={Lazy::<ListRoute>::new()} />
@@ -61,12 +62,22 @@ lazy_page!(UrlsRoute, UrlList);
 lazy_page!(ActivityRoute, ActivityFeed);
 lazy_page!(IntegrationsRoute, Integrations);
 
+#[component]
+fn NotFound() -> impl IntoView {
+    Effect::new(|_| crate::shell::hand_over());
+    view! { <main class="page"><h1>"Not found"</h1><p><A href="/">"Back to the board"</A></p></main> }
+}
+
 /// The frame of every page behind login: waits for the session, sends strangers to the login
-/// page, and shows the top bar.
+/// page, and shows the top bar. The bar's brand is there from the first paint (the page's shell
+/// draws the same), the rest once the session is known. On a narrow screen the links fold into
+/// a menu; the bell stays in the bar.
 #[component]
 fn Shell(children: ChildrenFn) -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
+    // The page's own shell drew this same frame; the app's stands in its place now.
+    Effect::new(|_| crate::shell::hand_over());
     Effect::new(move |_| {
         if session.ready.get() && session.me.with(Option::is_none) {
             navigate("/login", Default::default());
@@ -78,32 +89,55 @@ fn Shell(children: ChildrenFn) -> impl IntoView {
             session.me.set(None);
         });
     };
+    let menu = RwSignal::new(false);
+    // A link followed closes the menu.
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        menu.set(false);
+    });
+    let close_on_escape = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" && menu.get_untracked() {
+            menu.set(false);
+        }
+    };
+    let logged_in = move || session.me.with(Option::is_some);
     view! {
-        <Show when=move || session.me.with(Option::is_some) fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
-            <header class="topbar">
-                <A href="/" attr:class="brand">"PetPixel Studio"</A>
-                <nav>
-                    <A href="/">"Board"</A>
-                    <A href="/projects">"Projects"</A>
-                    <A href="/activity">"Activity"</A>
-                    <Show when=move || session.can(Resource::Urls, Action::Read)>
-                        <A href="/urls">"Addresses"</A>
-                    </Show>
-                    <Show when=move || session.can(Resource::Projects, Action::Create)>
-                        <A href="/projects/new">"New order"</A>
-                    </Show>
-                    <Show when=move || session.can(Resource::Users, Action::Read)>
-                        <A href="/team">"Team"</A>
-                    </Show>
-                    <Show when=move || session.is_admin()>
-                        <A href="/integrations">"Integrations"</A>
-                    </Show>
-                </nav>
+        <header class="topbar" on:keydown=close_on_escape>
+            <A href="/" attr:class="brand">"PetPixel Studio"</A>
+            <Show when=logged_in>
+                <button class="menu-toggle" aria-expanded=move || menu.get().to_string() aria-controls="main-menu"
+                    on:click=move |_| menu.update(|m| *m = !*m)>
+                    <span aria-hidden="true">"☰"</span>" Menu"
+                </button>
+                <div id="main-menu" class="menu" class:open=move || menu.get()>
+                    <nav aria-label="Main">
+                        <A href="/">"Board"</A>
+                        <A href="/projects">"Projects"</A>
+                        <A href="/activity">"Activity"</A>
+                        <Show when=move || session.can(Resource::Urls, Action::Read)>
+                            <A href="/urls">"Addresses"</A>
+                        </Show>
+                        <Show when=move || session.can(Resource::Projects, Action::Create)>
+                            <A href="/projects/new">"New order"</A>
+                        </Show>
+                        <Show when=move || session.can(Resource::Users, Action::Read)>
+                            <A href="/team">"Team"</A>
+                        </Show>
+                        <Show when=move || session.is_admin()>
+                            <A href="/integrations">"Integrations"</A>
+                        </Show>
+                    </nav>
+                    <div class="account">
+                        <A href="/profile" attr:class="who">{move || session.me.with(|m| m.as_ref().map(|m| m.user.display_name.clone()))}</A>
+                        <button class="link" on:click=logout>"Log out"</button>
+                    </div>
+                </div>
                 <crate::live::LiveIndicator />
                 <crate::live::Bell />
-                <A href="/profile" attr:class="who">{move || session.me.with(|m| m.as_ref().map(|m| m.user.display_name.clone()))}</A>
-                <button class="link" on:click=logout>"Log out"</button>
-            </header>
+            </Show>
+        </header>
+        <Show when=logged_in fallback=|| view! { <main class="page"><p class="loading" aria-busy="true">"Loading…"</p></main> }>
             {children()}
             <crate::live::Toasts />
         </Show>

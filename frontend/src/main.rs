@@ -7,6 +7,7 @@ mod form;
 mod live;
 mod pages;
 mod session;
+mod shell;
 mod time;
 
 use std::cell::RefCell;
@@ -31,7 +32,13 @@ fn main() {
         }
     }));
     note_link_clicks();
-    leptos::mount::mount_to_body(app::App);
+    // The page came with a shell drawn from plain HTML (the login form, or the studio's frame):
+    // it stays until the app's page stands in its place (`shell::hand_over`).
+    let app = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
+    match app.and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok()) {
+        Some(app_root) => leptos::mount::mount_to(app_root, app::App).forget(),
+        None => leptos::mount::mount_to_body(app::App),
+    }
 }
 
 fn note_link_clicks() {

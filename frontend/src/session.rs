@@ -3,6 +3,8 @@
 
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
+
 use leptos::prelude::*;
 use petpixel_client::web::Fetch;
 use petpixel_client::Client;
@@ -32,16 +34,68 @@ impl Session {
         let session = Session { me: RwSignal::new(None), ready: RwSignal::new(false) };
         // A refused renewal ends the session here too; the shell then shows the login page.
         api().on_session_lost(move || session.me.set(None));
+        // Only when the session hint cookie says there may be a session to renew: a first
+        // visit asks nothing and logs no refused request.
+        if !may_have_session() {
+            session.ready.set(true);
+            return session;
+        }
         leptos::task::spawn_local(async move {
-            if api().refresh().await.is_ok() {
-                if let Ok(me) = api().me().await {
-                    session.me.set(Some(me));
+            match renewed_by_page().await {
+                // The page renewed it while the app loaded (index.html).
+                Some(Some(renewed)) => {
+                    api().resume(renewed.tokens.access_token);
+                    match renewed.me {
+                        Some(me) => session.me.set(Some(me)),
+                        None => {
+                            if let Ok(me) = api().me().await {
+                                session.me.set(Some(me));
+                            }
+                        }
+                    }
+                }
+                // It tried, and there was no session.
+                Some(None) => {}
+                None => {
+                    if api().refresh().await.is_ok() {
+                        if let Ok(me) = api().me().await {
+                            session.me.set(Some(me));
+                        }
+                    }
                 }
             }
             session.ready.set(true);
         });
         session
     }
+}
+
+/// What the page's bootstrap renewed: the tokens and, if it could ask, who is logged in.
+#[derive(serde::Deserialize)]
+struct Renewed {
+    tokens: petpixel_types::auth::TokenResponse,
+    me: Option<Me>,
+}
+
+/// The page's own renewal (`window.__petpixelSession`): `None` when it made none, `Some(None)`
+/// when it found no session.
+async fn renewed_by_page() -> Option<Option<Renewed>> {
+    let window = web_sys::window()?;
+    let promise = js_sys::Reflect::get(&window, &"__petpixelSession".into()).ok()?.dyn_into::<js_sys::Promise>().ok()?;
+    let answer = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    if answer.is_null() || answer.is_undefined() {
+        return Some(None);
+    }
+    let json = js_sys::JSON::stringify(&answer).ok()?.as_string()?;
+    Some(serde_json::from_str(&json).ok())
+}
+
+/// Whether the `petpixel_session` hint cookie is set (it holds no secret; the refresh token
+/// itself is HttpOnly and out of the page's reach).
+fn may_have_session() -> bool {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return false };
+    let cookies = js_sys::Reflect::get(&document, &"cookie".into()).ok().and_then(|c| c.as_string()).unwrap_or_default();
+    cookies.split(';').any(|c| c.trim() == "petpixel_session=1")
 }
 
 impl Session {

@@ -10,7 +10,8 @@
 # 16 connections, the bare /api/health of the same process for comparison, and the list again
 # while projects change 10 times a second (churn.py). Prints a table.
 # Needs wrk, curl and python3. PROJECTS=N changes the number of projects; PETPIXEL_CACHE_TTL_SECS=0
-# measures with the server's caches off.
+# measures with the server's caches off. ENCODING='br, gzip' sends that Accept-Encoding with every
+# request, as a browser does (the list page is then compressed on the fly; get-by-id is under 1 KB).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DB=${1:-sqlite}
@@ -55,6 +56,7 @@ run() {
   local name=$1 connections=$2 path=$3 auth=${4:-yes} out rps p50 p99 errors
   local args=(-t2 "-c$connections" "-d${SECONDS_PER_RUN}s" --latency)
   [ "$auth" = yes ] && args+=(-H "Authorization: Bearer $TOKEN")
+  [ -n "${ENCODING:-}" ] && args+=(-H "Accept-Encoding: $ENCODING")
   out=$(wrk "${args[@]}" "$BASE$path")
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")

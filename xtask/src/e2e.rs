@@ -28,7 +28,7 @@ pub fn missing_prerequisite() -> Option<String> {
 /// installed from the lock file when missing; nothing without npm (those tests then say so).
 pub fn node_modules() -> Result<(), String> {
     let dir = frontend::root().join("e2e");
-    let wanted = ["@playwright/test", "socket.io-client"];
+    let wanted = ["@playwright/test", "socket.io-client", "lighthouse"];
     if !has("npm") || wanted.iter().all(|p| dir.join("node_modules").join(p).exists()) {
         return Ok(());
     }

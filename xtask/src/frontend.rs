@@ -16,11 +16,12 @@ use std::process::Command;
 
 use crate::{cargo, run};
 
-/// The first load (main WASM, its glue and the chunk loader), gzipped, above this fails the build:
-/// login and the board must stay quick to open whatever pages are added.
-const FIRST_LOAD_BUDGET_GZIP_BYTES: usize = 350 * 1024;
-/// Each lazily loaded chunk, gzipped, above this fails the build.
-const CHUNK_BUDGET_GZIP_BYTES: usize = 100 * 1024;
+/// The first load (main WASM, its glue and the chunk loader) as it crosses the wire (the brotli
+/// copy the server sends), above this fails the build: login and the board must stay quick to
+/// open whatever pages are added.
+const FIRST_LOAD_BUDGET_BYTES: usize = 350 * 1024;
+/// Each lazily loaded chunk, on the wire, above this fails the build.
+const CHUNK_BUDGET_BYTES: usize = 100 * 1024;
 /// The splitter, pinned by its install folder (it has no `--version`).
 const WASM_SPLIT: &str = "wasm_split_cli_support";
 const WASM_SPLIT_VERSION: &str = "0.2.4";
@@ -108,10 +109,58 @@ fn content_hash(bytes: &[u8]) -> String {
     format!("{hash:016x}")
 }
 
-pub(crate) fn gzip_len(bytes: &[u8]) -> usize {
+pub(crate) fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     let _ = encoder.write_all(bytes);
-    encoder.finish().map(|v| v.len()).unwrap_or(0)
+    encoder.finish().unwrap_or_default()
+}
+
+pub(crate) fn brotli(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        // Quality 11, a 4 MB window: the smallest brotli makes, once, at build time.
+        let mut writer = brotli::CompressorWriter::new(&mut out, 64 * 1024, 11, 22);
+        let _ = writer.write_all(bytes);
+    }
+    out
+}
+
+/// Text and WASM; pictures are compressed formats already.
+fn compressible(name: &str) -> bool {
+    matches!(name.rsplit_once('.').map(|(_, ext)| ext), Some("html" | "js" | "css" | "json" | "wasm" | "svg"))
+}
+
+/// Writes `<file>.br` and `<file>.gz` beside `file`, which the server sends to the clients that
+/// take them; answers the brotli copy's size, what a browser downloads.
+pub(crate) fn write_compressed(file: &Path) -> Result<usize, String> {
+    let bytes = fs::read(file).map_err(|e| format!("reading {}: {e}", file.display()))?;
+    let (br, gz) = (brotli(&bytes), gzip(&bytes));
+    let with = |suffix: &str| {
+        let mut name = file.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    fs::write(with(".br"), &br).map_err(|e| format!("writing {}.br: {e}", file.display()))?;
+    fs::write(with(".gz"), &gz).map_err(|e| format!("writing {}.gz: {e}", file.display()))?;
+    Ok(br.len())
+}
+
+/// The page drawn before the web app has loaded, from the same CSS, so that nothing moves when
+/// the app takes over: on `/login` the form itself (the app picks up what was typed; its button
+/// waits for the app, so Enter cannot send the form as a plain GET), elsewhere the frame of the
+/// studio. The app's own markup for both must stay the same as this.
+fn shell(login: bool) -> &'static str {
+    if login {
+        r#"<main class="login"><form class="card" novalidate>
+<h1>PetPixel Studio</h1><p class="muted">Log in to the studio.</p>
+<label for="email">E-mail</label><input id="email" name="email" type="email" autocomplete="username" autofocus>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password">
+<button type="submit" class="primary" disabled>Log in</button>
+</form></main>"#
+    } else {
+        r#"<header class="topbar"><a class="brand" href="/">PetPixel Studio</a></header>
+<main class="page"><p class="loading" aria-busy="true">Loading…</p></main>"#
+    }
 }
 
 pub fn build() -> Result<(), String> {
@@ -171,8 +220,10 @@ pub fn build() -> Result<(), String> {
     let files: Vec<(String, Vec<u8>)> =
         list(&out, |_| true)?.into_iter().map(|name| read(&out.join(&name)).map(|b| (name, b))).collect::<Result<_, _>>()?;
     let bundle_hash = content_hash(&files.iter().flat_map(|(name, bytes)| name.bytes().chain(bytes.iter().copied())).collect::<Vec<u8>>());
+    // The stylesheet goes into the page itself: the page then paints as soon as it arrives, one
+    // round trip sooner than with a stylesheet of its own (the web app is one page, loaded once).
     let css = read(&frontend.join("style.css"))?;
-    let css_name = format!("style-{}.css", content_hash(&css));
+    let css_text = String::from_utf8(css).map_err(|e| format!("style.css: {e}"))?;
     // The official Socket.IO client, vendored: loaded by the app after login, so never part of
     // the first load (see frontend/vendor/README.md).
     let socket_io = read(&frontend.join("vendor/socket.io.min.js"))?;
@@ -186,46 +237,88 @@ pub fn build() -> Result<(), String> {
     for (name, bytes) in &files {
         fs::write(folder.join(name), bytes).map_err(|e| format!("writing {name}: {e}"))?;
     }
-    fs::write(assets.join(&css_name), &css).map_err(|e| format!("writing {css_name}: {e}"))?;
     fs::write(assets.join(&socket_io_name), &socket_io).map_err(|e| format!("writing {socket_io_name}: {e}"))?;
-    let index = fs::read_to_string(frontend.join("index.html"))
+    let favicon = read(&frontend.join("favicon.svg"))?;
+    let favicon_name = format!("favicon-{}.svg", content_hash(&favicon));
+    fs::write(assets.join(&favicon_name), &favicon).map_err(|e| format!("writing {favicon_name}: {e}"))?;
+    let template = fs::read_to_string(frontend.join("index.html"))
         .map_err(|e| format!("reading index.html: {e}"))?
-        .replace("{{css}}", &css_name)
+        .replace("{{css}}", &minify_css(&css_text))
+        .replace("{{favicon}}", &favicon_name)
         .replace("{{socket_io}}", &socket_io_name)
         .replace("{{js}}", &format!("{bundle_hash}/app.js"))
         .replace("{{wasm}}", &format!("{bundle_hash}/app_bg.wasm"));
-    fs::write(dist.join("index.html"), index).map_err(|e| format!("writing index.html: {e}"))?;
+    let mut pages_sent = Vec::new();
+    for (page, login) in [("index.html", false), ("login.html", true)] {
+        // The pages behind login show what the app draws, so its WASM is fetched at once; the
+        // login page is whole in its HTML, and its WASM waits for the first paint.
+        let preload = if login {
+            String::new()
+        } else {
+            format!(
+                "  <link rel=\"preload\" href=\"/assets/{bundle_hash}/app_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin>\n"
+            )
+        };
+        let html = template.replace("{{shell}}", shell(login)).replace("{{preload}}", &preload);
+        fs::write(dist.join(page), html).map_err(|e| format!("writing {page}: {e}"))?;
+        pages_sent.push(write_compressed(&dist.join(page))?);
+    }
+    // Every file in the compressed form the server sends, measured as the wire carries it.
+    let mut wire = std::collections::HashMap::new();
+    for (name, _) in &files {
+        if compressible(name) {
+            wire.insert(name.clone(), write_compressed(&folder.join(name))?);
+        }
+    }
+    for name in [&socket_io_name, &favicon_name] {
+        wire.insert(name.clone(), write_compressed(&assets.join(name))?);
+    }
 
-    let size = |name: &str| files.iter().find(|(n, _)| n == name).map_or((0, 0), |(_, b)| (b.len(), gzip_len(b)));
+    let size = |name: &str| (files.iter().find(|(n, _)| n == name).map_or(0, |(_, b)| b.len()), wire.get(name).copied().unwrap_or(0));
     let first: Vec<_> = ["app_bg.wasm", "app.js", "__wasm_split.js"].iter().map(|n| size(n)).collect();
-    let (first_raw, first_gz) = (first.iter().map(|s| s.0).sum::<usize>(), first.iter().map(|s| s.1).sum::<usize>());
+    let (first_raw, first_wire) = (first.iter().map(|s| s.0).sum::<usize>(), first.iter().map(|s| s.1).sum::<usize>());
     println!(
-        "frontend: first load {} KB ({} KB gzipped, budget {} KB): wasm {} KB, js {} KB; css {} KB; after login socket.io {} KB gzipped -> {}",
+        "frontend: first load {} KB ({} KB on the wire, brotli; budget {} KB): wasm {} KB, js {} KB; the page with its stylesheet {} KB on the wire; after login socket.io {} KB -> {}",
         first_raw / 1024,
-        first_gz / 1024,
-        FIRST_LOAD_BUDGET_GZIP_BYTES / 1024,
+        first_wire / 1024,
+        FIRST_LOAD_BUDGET_BYTES / 1024,
         first[0].0 / 1024,
         (first[1].0 + first[2].0) / 1024,
-        css.len() / 1024,
-        gzip_len(&socket_io) / 1024,
+        pages_sent.iter().max().copied().unwrap_or(0) / 1024,
+        wire[&socket_io_name] / 1024,
         folder.display()
     );
     let mut over = Vec::new();
     for name in &chunks {
-        let (raw, gz) = size(name);
-        println!("frontend: chunk {name}: {} KB ({} KB gzipped, budget {} KB)", raw / 1024, gz / 1024, CHUNK_BUDGET_GZIP_BYTES / 1024);
-        if gz > CHUNK_BUDGET_GZIP_BYTES {
-            over.push(format!("the chunk {name} ({gz} bytes gzipped) is over its budget of {CHUNK_BUDGET_GZIP_BYTES} bytes"));
+        let (raw, sent) = size(name);
+        if raw >= 1024 {
+            println!("frontend: chunk {name}: {} KB ({} KB on the wire, budget {} KB)", raw / 1024, sent / 1024, CHUNK_BUDGET_BYTES / 1024);
+        }
+        if sent > CHUNK_BUDGET_BYTES {
+            over.push(format!("the chunk {name} ({sent} bytes on the wire) is over its budget of {CHUNK_BUDGET_BYTES} bytes"));
         }
     }
-    if first_gz > FIRST_LOAD_BUDGET_GZIP_BYTES {
-        over.push(format!("the first load ({first_gz} bytes gzipped) is over its budget of {FIRST_LOAD_BUDGET_GZIP_BYTES} bytes"));
+    if first_wire > FIRST_LOAD_BUDGET_BYTES {
+        over.push(format!("the first load ({first_wire} bytes on the wire) is over its budget of {FIRST_LOAD_BUDGET_BYTES} bytes"));
     }
     if over.is_empty() {
         Ok(())
     } else {
         Err(over.join("; "))
     }
+}
+
+/// The stylesheet without its comments and with its runs of blank space cut to one; nothing that
+/// changes what it means (no value of ours holds a comment marker or a run of spaces).
+fn minify_css(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        out.push_str(&rest[..start]);
+        rest = rest[start..].find("*/").map_or("", |end| &rest[start + end + 2..]);
+    }
+    out.push_str(rest);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The names of the files in `dir` that `keep` accepts, sorted.

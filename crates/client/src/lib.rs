@@ -179,6 +179,17 @@ impl<T: Transport> Client<T> {
         headers: &[(&'static str, String)],
         body: Option<&B>,
     ) -> Result<R> {
+        decode(self.exchange(method, path, headers, body).await?)
+    }
+
+    /// The request and its answer, renewing the session once on a 401 where it can.
+    async fn exchange<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&'static str, String)],
+        body: Option<&B>,
+    ) -> Result<HttpResponse> {
         let json = body.map(|b| serde_json::to_string(b)).transpose().map_err(|e| ClientError::Decode(e.to_string()))?;
         let sent_with = self.access_token.borrow().clone();
         let mut response = self.send_once(method, path, headers, json.clone()).await?;
@@ -194,7 +205,7 @@ impl<T: Transport> Client<T> {
                 }
             }
         }
-        decode(response)
+        Ok(response)
     }
 
     /// One renewal at a time; a request refused with a token that another renewal has since
@@ -221,11 +232,27 @@ impl<T: Transport> Client<T> {
         Ok(tokens)
     }
 
+    /// Takes up a session renewed outside the client (the page's bootstrap renews it while the app
+    /// loads): its access token, and its refresh cookie for the renewals to come.
+    pub fn resume(&self, access_token: String) {
+        *self.cookie_session.borrow_mut() = true;
+        self.set_token(Some(access_token));
+    }
+
     /// Renews the session from the refresh cookie (a browser reload, an expired access token).
     pub async fn refresh(&self) -> Result<TokenResponse> {
         // Straight to the transport: `call` renews through here, and must not recurse.
         let body = serde_json::to_string(&RefreshRequest { refresh_token: None }).map_err(|e| ClientError::Decode(e.to_string()))?;
         let result: Result<TokenResponse> = match self.send_once(Method::Post, "/api/v1/auth/refresh", &[], Some(body)).await {
+            // No refresh token went with it: there is no session, which is not an error of the API.
+            Ok(response) if response.status == 204 => Err(ClientError::Api(Box::new(Problem {
+                kind: "about:blank".into(),
+                title: "No session".into(),
+                status: 401,
+                detail: Some("There is no session to renew; log in.".into()),
+                errors: vec![],
+                alternatives: None,
+            }))),
             Ok(response) => decode(response),
             Err(e) => Err(e),
         };
@@ -359,7 +386,22 @@ impl<T: Transport> Client<T> {
     }
 
     pub async fn get_project(&self, id: Uuid) -> Result<ProjectDetail> {
-        self.call::<(), _>(Method::Get, &format!("/api/v1/projects/{id}"), None).await
+        // Read twice from the text, as the project and as what belongs to it, rather than through
+        // `ProjectDetail`'s own (flattened) deserializer: in the web app that one costs tens of
+        // kilobytes of code on the first load, where every kilobyte delays the first paint.
+        #[derive(serde::Deserialize)]
+        struct Belongings {
+            assets: Vec<Asset>,
+            urls: Vec<GameUrl>,
+            latest_build: Option<Build>,
+        }
+        let response = self.exchange::<()>(Method::Get, &format!("/api/v1/projects/{id}"), &[], None).await?;
+        if !(200..300).contains(&response.status) {
+            return decode(response);
+        }
+        let project: Project = serde_json::from_str(&response.body).map_err(|e| ClientError::Decode(e.to_string()))?;
+        let rest: Belongings = serde_json::from_str(&response.body).map_err(|e| ClientError::Decode(e.to_string()))?;
+        Ok(ProjectDetail { project, assets: rest.assets, urls: rest.urls, latest_build: rest.latest_build })
     }
 
     pub async fn create_project(&self, order: &CreateProject) -> Result<Project> {

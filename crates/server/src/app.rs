@@ -177,18 +177,20 @@ fn studio_router(state: AppState) -> Router {
             tracing::info_span!("request", request_id = %id, method = %request.method(), path = %path, user_id = tracing::field::Empty)
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO));
+    let docs: Router<AppState> = SwaggerUi::new("/api/docs")
+        .url("/api/openapi.json", spec)
+        // No validator badge: it would be fetched from swagger.io, and the docs must work offline.
+        .config(utoipa_swagger_ui::Config::new(["/api/openapi.json"]).validator_url("none").persist_authorization(false))
+        .into();
     routes
-        .merge(
-            SwaggerUi::new("/api/docs")
-                .url("/api/openapi.json", spec)
-                // No validator badge: it would be fetched from swagger.io, and the docs must work offline.
-                .config(utoipa_swagger_ui::Config::new(["/api/openapi.json"]).validator_url("none").persist_authorization(false)),
-        )
+        .merge(docs.layer(middleware::from_fn(crate::encoding::compressed_once)))
         .route("/preview/{build}/{token}/", axum::routing::get(builds::preview::serve_index))
         .route("/preview/{build}/{token}/{file}", axum::routing::get(builds::preview::serve_file))
         .fallback(crate::web::serve)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), crate::idempotency::layer))
+        // Outside the idempotency layer, which keeps answers as they were made.
+        .layer(middleware::from_fn(crate::encoding::answers::compress))
         .layer(middleware::from_fn(telemetry::track))
         .layer(middleware::from_fn_with_state(state.clone(), security_headers::add))
         .layer(DefaultBodyLimit::max(state.config.max_json_body_bytes))

@@ -16,6 +16,7 @@ pub mod config;
 pub mod customers;
 pub mod db;
 pub mod email;
+pub mod encoding;
 pub mod entities;
 pub mod error;
 pub mod events;

@@ -1,18 +1,22 @@
 //! The team's web app (the Leptos SPA in `frontend/`), served from the binary.
 //!
 //! Hashed assets under `/assets/` are cached for a year; `index.html` is revalidated every time
-//! and answers every client-side route. API, docs, metrics and game paths never fall back to it.
+//! and answers every client-side route (`login.html` answers `/login`). API, docs, metrics and game
+//! paths never fall back to it. Every file goes out in the best coding the client takes, from the
+//! compressed copies the build made beside it.
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
 use crate::config::{Config, StorageConfig};
+use crate::encoding::{self, Coding};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -29,11 +33,27 @@ fn is_server_path(path: &str) -> bool {
     ["api", "g", "metrics", "preview", "socket.io"].iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }
 
-fn file(path: &str, cache: &'static str, policy: &HeaderValue) -> Option<Response> {
-    let file = Dist::get(path)?;
-    let mime = file.metadata.mimetype().to_owned();
+/// A bundle file, in the best coding the client takes of those the build made (`<file>.br`,
+/// `<file>.gz` beside it), straight from the binary's memory.
+fn file(path: &str, cache: &'static str, policy: &HeaderValue, codings: &[Coding]) -> Option<Response> {
+    let original = Dist::get(path)?;
+    let mime = original.metadata.mimetype().to_owned();
     let html = mime.starts_with("text/html");
-    let mut response = Response::new(Body::from(file.data.into_owned()));
+    let encoded = codings.iter().find_map(|c| Dist::get(&format!("{path}{}", c.suffix())).map(|f| (f, *c)));
+    let alternatives = encoded.is_some() || encoding::compressible(path);
+    let (data, coding) = match encoded {
+        Some((file, coding)) => (file.data, Some(coding)),
+        None => (original.data, None),
+    };
+    let length = data.len();
+    let body = match data {
+        std::borrow::Cow::Borrowed(bytes) => Bytes::from_static(bytes),
+        std::borrow::Cow::Owned(bytes) => Bytes::from(bytes),
+    };
+    let mut response = Response::new(Body::from(body));
+    if alternatives {
+        encoding::mark(&mut response, coding, length);
+    }
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(&mime).unwrap_or(HeaderValue::from_static("application/octet-stream")));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
@@ -41,6 +61,16 @@ fn file(path: &str, cache: &'static str, policy: &HeaderValue) -> Option<Respons
         headers.insert(header::CONTENT_SECURITY_POLICY, policy.clone());
     }
     Some(response)
+}
+
+/// The page a route opens with: the login form itself on `/login`, the frame of the studio
+/// elsewhere, both drawn before the web app has loaded (`xtask/src/frontend.rs` makes them).
+fn page_for(path: &str) -> &'static str {
+    if path == "login" {
+        "login.html"
+    } else {
+        "index.html"
+    }
 }
 
 /// The web app's Content-Security-Policy: its own scripts, the WASM they instantiate, and the one
@@ -86,16 +116,23 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The router's fallback: a bundle file, else `index.html` for client-side routes, else 404.
-pub async fn serve(State(state): State<AppState>, method: Method, uri: Uri) -> Response {
+pub async fn serve(State(state): State<AppState>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
     let games = state.config.games_url.as_deref().and_then(origin);
     let policy = spa_policy(files_origin(&state.config).as_deref(), games.as_deref());
     let path = uri.path().trim_start_matches('/');
     if is_server_path(path) || !(method == Method::GET || method == Method::HEAD) {
         return AppError::NotFound("Nothing lives at this address.".into()).into_response();
     }
-    if !path.is_empty() {
+    let codings = encoding::accepted(&headers);
+    // Browsers ask for it whatever the page says; the build names the icon's file by its hash.
+    if path == "favicon.ico" {
+        if let Some(icon) = Dist::iter().find(|name| name.starts_with("assets/favicon-") && name.ends_with(".svg")) {
+            return file(&icon, REVALIDATE, &policy, &codings).unwrap_or_else(|| not_built(policy));
+        }
+    }
+    if !path.is_empty() && path != "login" {
         let cache = if path.starts_with("assets/") { IMMUTABLE } else { REVALIDATE };
-        if let Some(response) = file(path, cache, &policy) {
+        if let Some(response) = file(path, cache, &policy, &codings) {
             return response;
         }
         // A missing file (a stale hashed asset, say) must not come back as the HTML page.
@@ -103,7 +140,9 @@ pub async fn serve(State(state): State<AppState>, method: Method, uri: Uri) -> R
             return AppError::NotFound("No such file.".into()).into_response();
         }
     }
-    file("index.html", REVALIDATE, &policy).unwrap_or_else(|| not_built(policy))
+    file(page_for(path), REVALIDATE, &policy, &codings)
+        .or_else(|| file("index.html", REVALIDATE, &policy, &codings))
+        .unwrap_or_else(|| not_built(policy))
 }
 
 fn not_built(policy: HeaderValue) -> Response {

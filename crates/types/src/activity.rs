@@ -46,6 +46,14 @@ pub struct ActivityEntry {
     pub ip_address: Option<String>,
     pub user_agent: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The project it belongs to, named as the studio names it: "Buttercup for Sunny Lee".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_name: Option<String>,
+}
+
+/// How a project is named in the feed, the bell and toasts: its pet, and for whom.
+pub fn project_name(pet_name: &str, customer_name: &str) -> String {
+    format!("{pet_name} for {customer_name}")
 }
 
 /// A page of the activity feed, newest first.

@@ -66,6 +66,9 @@ pub struct Notification {
     pub message: Option<String>,
     /// The project it is about, if any.
     pub project_id: Option<Uuid>,
+    /// That project, named: "Buttercup for Sunny Lee".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_name: Option<String>,
     /// Who caused it (none for the server's own reminders).
     pub actor_id: Option<Uuid>,
     pub actor_name: Option<String>,

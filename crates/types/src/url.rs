@@ -66,6 +66,9 @@ pub struct UrlListItem {
     pub url: GameUrl,
     pub pet_name: String,
     pub customer_name: String,
+    /// The pet's first photo, small.
+    #[serde(default)]
+    pub pet_photo: Option<crate::project::PetPhoto>,
 }
 
 /// `GET /urls`: every address, newest first unless `sort` says otherwise.

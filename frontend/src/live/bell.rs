@@ -22,7 +22,7 @@ pub fn LiveIndicator() -> impl IntoView {
     };
     view! {
         <span class="live-state" data-state=move || live.status.get().as_str() title=title>
-            <span class="dot" aria-hidden="true"></span>{label}
+            <span class="dot" aria-hidden="true"></span><span class="live-label">{label}</span>
         </span>
     }
 }

@@ -74,6 +74,8 @@ struct Told {
     title: String,
     message: Option<String>,
     project_id: Option<Uuid>,
+    #[serde(default)]
+    project_name: Option<String>,
 }
 
 type Listener = Rc<dyn Fn(&str)>;
@@ -116,7 +118,12 @@ impl Live {
         });
         on::<Told>(names::NOTIFICATION, move |n| {
             live.unread.update(|c| *c = Some(c.unwrap_or(0) + 1));
-            live.toast(n.title, n.message, n.project_id.map(|p| format!("/projects/{p}")));
+            // Which project, by its pet and customer, before the message itself.
+            let message = match (n.project_name, n.message) {
+                (Some(project), Some(message)) => Some(format!("{project}: {message}")),
+                (project, message) => project.or(message),
+            };
+            live.toast(n.title, message, n.project_id.map(|p| format!("/projects/{p}")));
         });
         on::<ReadReceipt>(names::NOTIFICATIONS_READ, move |r| live.unread.set(Some(r.unread_count)));
         on::<serde_json::Value>(RESYNC, move |_| count_unread(live));

@@ -78,6 +78,7 @@ fn BellPanel(open: RwSignal<bool>) -> impl IntoView {
                                 <li class:unread=!n.read>
                                     <a href=href on:click=move |_| { if !n.read { read(id) } open.set(false); }>
                                         <span class="title">{n.title.clone()}</span>
+                                        {n.project_name.clone().map(|p| view! { <span class="small">{p}</span> })}
                                         {n.message.clone().map(|m| view! { <span class="small muted">{m}</span> })}
                                         <span class="small muted">{date_time(n.created_at)}{n.actor_name.clone().map(|a| format!(" · {a}"))}</span>
                                     </a>

@@ -108,7 +108,7 @@ pub fn ActivityFeed() -> impl IntoView {
         });
         leptos::task::spawn_local(async move {
             let answer = api().list_activity(&f.query(before, None)).await;
-            if generation.get_value() != mine {
+            if generation.try_get_value() != Some(mine) {
                 return;
             }
             feed.update(|s| {
@@ -147,7 +147,7 @@ pub fn ActivityFeed() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let answer = api().list_activity(&f.query(None, Some(newest))).await;
             // The filters changed meanwhile: the list it was for is gone.
-            if generation.get_value() != mine {
+            if generation.try_get_value() != Some(mine) {
                 return;
             }
             match answer {
@@ -274,7 +274,10 @@ fn FeedEntry(entry: ActivityEntry, fresh: bool) -> impl IntoView {
             <span class="what">{what}</span>
             {subject.map(|s| view! { <span class="change">{s}</span> })}
             {(!changed.is_empty()).then(|| view! { <span class="change">{changed.join(", ")}</span> })}
-            {entry.project_id.map(|p| view! { <a class="small" href=format!("/projects/{p}")>"Open the project"</a> })}
+            {entry.project_id.map(|p| {
+                let name = entry.project_name.clone().unwrap_or_else(|| "Open the project".into());
+                view! { <a class="small project-link" href=format!("/projects/{p}")>{name}</a> }
+            })}
         </li>
     }
 }

@@ -50,7 +50,8 @@ pub fn ProjectList() -> impl IntoView {
         }
         leptos::task::spawn_local(async move {
             let answer = api().list_projects(&q).await.map_err(|e| e.to_string());
-            if generation.get_value() == mine {
+            // The page may be gone by now (a lost session): its values with it.
+            if generation.try_get_value() == Some(mine) {
                 result.set(Some(answer));
             }
         });
@@ -136,7 +137,7 @@ pub fn ProjectList() -> impl IntoView {
                                 <tbody>
                                     {page.items.into_iter().map(|p| view! {
                                         <tr class:overdue=p.overdue>
-                                            <td><a href=format!("/projects/{}", p.id)>{p.pet_name.clone()}</a></td>
+                                            <td class="pet-cell"><crate::pages::thumb::PetThumb photo=p.pet_photo.clone() size=32 /><a href=format!("/projects/{}", p.id)>{p.pet_name.clone()}</a></td>
                                             <td>{p.customer_name.clone()}</td>
                                             <td>{p.status.label()}</td>
                                             <td><span class=format!("tag priority-{}", p.priority.as_str())>{p.priority.as_str()}</span></td>

@@ -5,12 +5,33 @@ use petpixel_types::ValidationErrors;
 
 use crate::session::{api, use_session};
 
+/// The login form's fields, held by the app rather than by the page, so a page made afresh
+/// (the router may make it twice as the app starts) keeps what was typed.
+#[derive(Clone, Copy)]
+pub struct LoginDraft {
+    email: RwSignal<String>,
+    password: RwSignal<String>,
+}
+
+impl LoginDraft {
+    pub fn provide() {
+        provide_context(LoginDraft { email: RwSignal::new(String::new()), password: RwSignal::new(String::new()) });
+    }
+}
+
 #[component]
 pub fn Login() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
-    let email = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
+    let LoginDraft { email, password } = expect_context::<LoginDraft>();
+    // Whatever was typed into the page's shell before the app took over; the shell goes once
+    // this page stands in its place.
+    let typed = crate::shell::typed();
+    if !typed.email.is_empty() || !typed.password.is_empty() {
+        email.set(typed.email);
+        password.set(typed.password);
+    }
+    Effect::new(|_| crate::shell::hand_over());
     let errors = RwSignal::new(ValidationErrors::new());
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -41,6 +62,7 @@ pub fn Login() -> impl IntoView {
             match result {
                 Ok(_) => match api().me().await {
                     Ok(me) => {
+                        password.set(String::new());
                         session.me.set(Some(me));
                         navigate("/", Default::default());
                     }
@@ -64,6 +86,7 @@ pub fn Login() -> impl IntoView {
         }
     };
 
+    // The same markup as the page's shell (`xtask/src/frontend.rs`), so nothing moves.
     view! {
         <main class="login">
             <form class="card" on:submit=submit novalidate>

@@ -7,4 +7,5 @@ pub mod login;
 pub mod profile;
 pub mod project;
 pub mod team;
+pub mod thumb;
 pub mod urls;

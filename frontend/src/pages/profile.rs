@@ -292,6 +292,7 @@ fn Outbox() -> impl IntoView {
                 Some(Err(e)) => view! { <p class="alert">{e}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="empty">"No e-mail yet."</p> }.into_any(),
                 Some(Ok(list)) => view! {
+                    <div class="table-wrap flat">
                     <table class="outbox">
                         <thead><tr><th>"When"</th><th>"To"</th><th>"Subject"</th><th>"State"</th></tr></thead>
                         <tbody>
@@ -305,6 +306,7 @@ fn Outbox() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
+                    </div>
                 }.into_any(),
             }}
         </section>

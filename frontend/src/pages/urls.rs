@@ -39,7 +39,7 @@ pub fn UrlList() -> impl IntoView {
         }
         leptos::task::spawn_local(async move {
             let answer = api().list_urls(&q).await.map_err(|e| e.to_string());
-            if generation.get_value() == mine {
+            if generation.try_get_value() == Some(mine) {
                 result.set(Some(answer));
             }
         });
@@ -104,7 +104,7 @@ pub fn UrlList() -> impl IntoView {
                                                 } else {
                                                     view! { <span class="slug">{format!("/g/{}", u.url_slug)}</span> }.into_any()
                                                 }}</td>
-                                                <td><a href=format!("/projects/{}", u.project_id)>{i.pet_name}</a><span class="small muted">" · "{i.customer_name}</span></td>
+                                                <td class="pet-cell"><crate::pages::thumb::PetThumb photo=i.pet_photo.clone() size=32 /><span><a href=format!("/projects/{}", u.project_id)>{i.pet_name}</a><span class="small muted">" · "{i.customer_name}</span></span></td>
                                                 <td><span class=format!("badge {}", u.status.as_str())>{label(u.status)}</span></td>
                                                 <td>{if u.status == UrlStatus::Reserved { date_time(u.expires_at) } else { "—".into() }}</td>
                                                 <td>{u.deployed_at.map(date_time).unwrap_or_else(|| "—".into())}</td>

@@ -33,8 +33,9 @@ pub async fn run<P: Play>(manifest_url: &str) -> Result<(), JsValue> {
     let document = window.document().ok_or_else(|| err("no document"))?;
     let canvas: HtmlCanvasElement = document.get_element_by_id("game").ok_or_else(|| err("no <canvas id=game>"))?.dyn_into()?;
     let ctx: CanvasRenderingContext2d = canvas.get_context("2d")?.ok_or_else(|| err("no 2d context"))?.dyn_into()?;
-    let gfx = Gfx { ctx };
+    let gfx = Gfx { ctx, width: std::cell::Cell::new(0.0), overflow: std::cell::Cell::new(0.0) };
     let (w, h) = fit(&window, &canvas, &gfx);
+    gfx.width.set(w);
     gfx.rect(0.0, 0.0, w, h, "#1d1b2c");
     gfx.text("Loading…", w / 2.0, h / 2.0, 22.0, "#ffffff", "center");
 
@@ -177,12 +178,15 @@ fn start_loop<P: Play>(window: Window, canvas: HtmlCanvasElement, gfx: Gfx, flow
         let dt = last.map_or(0.0, |t| ((now - t) / 1000.0).clamp(0.0, MAX_FRAME_SECONDS));
         last = Some(now);
         let (w, h) = fit(&frame_window, &canvas, &gfx);
+        gfx.width.set(w);
+        gfx.overflow.set(0.0);
         {
             let mut flow = flow.borrow_mut();
             flow.env.w = w;
             flow.env.h = h;
             flow.frame(dt);
             flow.draw(&gfx);
+            flow.text_overflow = gfx.overflow.get();
             if flow.frames == 1 {
                 flow.first_frame_ms = frame_window.performance().map_or(0.0, |p| p.now());
             }

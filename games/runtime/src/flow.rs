@@ -18,6 +18,8 @@ pub struct Flow<P> {
     clock: f64,
     /// Milliseconds from navigation to the first frame drawn (for the benchmark).
     pub first_frame_ms: f64,
+    /// How far the last frame's text reached past the screen's edges (0 when it all fit).
+    pub text_overflow: f64,
 }
 
 /// A tap on the end card this soon after the end is taken as the last jump, not a replay.
@@ -25,7 +27,7 @@ const END_GRACE: f64 = 0.6;
 
 impl<P: Play> Flow<P> {
     pub fn new(env: Env) -> Self {
-        Flow { scene: Scene::Title, env, best: 0, frames: 0, rounds: 0, clock: 0.0, first_frame_ms: 0.0 }
+        Flow { scene: Scene::Title, env, best: 0, frames: 0, rounds: 0, clock: 0.0, first_frame_ms: 0.0, text_overflow: 0.0 }
     }
 
     fn start(&mut self) {
@@ -148,6 +150,7 @@ impl<P: Play> Flow<P> {
             .int("best", self.best)
             .num("time", self.env.time)
             .num("first_frame_ms", self.first_frame_ms)
+            .num("text_overflow", self.text_overflow)
             .obj("view", Report::new().num("w", self.env.w).num("h", self.env.h))
             .list("images", self.env.images.keys().map(|k| Report::new().text("slot", k)))
             .obj("replay_button", Report::new().num("x", bx + bw / 2.0).num("y", by + bh / 2.0))

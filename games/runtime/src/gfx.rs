@@ -1,10 +1,20 @@
 //! Drawing on the canvas in CSS pixels (the device pixel ratio is applied once per frame).
 
+use std::cell::Cell;
+
 use web_sys::{CanvasRenderingContext2d, HtmlImageElement};
 
 pub struct Gfx {
     pub ctx: CanvasRenderingContext2d,
+    /// The canvas's width in CSS pixels, set each frame.
+    pub width: Cell<f64>,
+    /// How far any text of the frame reaches past the canvas's edges (0 when all fits): the
+    /// browser tests read it on a 320 px phone.
+    pub overflow: Cell<f64>,
 }
+
+/// Text is never drawn smaller than this share of its size: past it, a centred line wraps.
+const LEAST_SCALE: f64 = 0.6;
 
 /// How a picture fills a box.
 #[derive(Clone, Copy)]
@@ -39,18 +49,69 @@ impl Gfx {
         self.ctx.fill();
     }
 
-    /// Text centred on `x` (or from it with `align` "left" / to it with "right"), its middle at `y`.
-    pub fn text(&self, s: &str, x: f64, y: f64, size: f64, colour: &str, align: &str) {
+    fn font(&self, size: f64) {
         // Whole pixels: formatting a float would pull the float printer into every game.
         #[allow(clippy::cast_possible_truncation)]
         let px = size.round().max(8.0) as i32;
         self.ctx.set_font(&format!("bold {px}px system-ui, -apple-system, 'Segoe UI', sans-serif"));
+    }
+
+    fn measure(&self, s: &str) -> f64 {
+        self.ctx.measure_text(s).map(|m| m.width()).unwrap_or(0.0)
+    }
+
+    /// Text centred on `x` (or from it with `align` "left" / to it with "right"), its middle at `y`,
+    /// kept on the screen from a 320 px phone up: a line too long for its room is drawn smaller,
+    /// down to [`LEAST_SCALE`] of its size, and a centred one then wraps onto more lines.
+    pub fn text(&self, s: &str, x: f64, y: f64, size: f64, colour: &str, align: &str) {
+        let width = self.width.get().max(1.0);
+        let margin = (width * 0.04).max(8.0);
+        let room = match align {
+            "left" => width - x - margin,
+            "right" => x - margin,
+            _ => width - 2.0 * margin,
+        }
+        .max(1.0);
+        self.font(size);
+        let full = self.measure(s);
+        let size = if full > room { (size * room / full).max(size * LEAST_SCALE) } else { size };
+        self.font(size);
+        let lines = if align == "center" && self.measure(s) > room { self.wrap(s, room) } else { vec![s.to_owned()] };
         self.ctx.set_text_align(align);
         self.ctx.set_text_baseline("middle");
-        self.ctx.set_fill_style_str("rgba(0,0,0,0.35)");
-        let _ = self.ctx.fill_text(s, x + size * 0.06, y + size * 0.08);
-        self.fill(colour);
-        let _ = self.ctx.fill_text(s, x, y);
+        let step = size * 1.2;
+        #[allow(clippy::cast_precision_loss)]
+        let top = y - step * (lines.len() as f64 - 1.0) / 2.0;
+        for (i, line) in lines.iter().enumerate() {
+            #[allow(clippy::cast_precision_loss)]
+            let ly = top + step * i as f64;
+            self.ctx.set_fill_style_str("rgba(0,0,0,0.35)");
+            let _ = self.ctx.fill_text(line, x + size * 0.06, ly + size * 0.08);
+            self.fill(colour);
+            let _ = self.ctx.fill_text(line, x, ly);
+            let w = self.measure(line);
+            let (left, right) = match align {
+                "left" => (x, x + w),
+                "right" => (x - w, x),
+                _ => (x - w / 2.0, x + w / 2.0),
+            };
+            self.overflow.set(self.overflow.get().max(-left).max(right - width));
+        }
+    }
+
+    /// `s` in lines of at most `room` wide, words kept whole.
+    fn wrap(&self, s: &str, room: f64) -> Vec<String> {
+        let mut lines: Vec<String> = Vec::new();
+        for word in s.split_whitespace() {
+            match lines.last_mut() {
+                Some(line) if self.measure(&format!("{line} {word}")) <= room => {
+                    line.push(' ');
+                    line.push_str(word);
+                }
+                _ => lines.push(word.to_owned()),
+            }
+        }
+        lines
     }
 
     pub fn alpha(&self, a: f64) {

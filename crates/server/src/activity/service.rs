@@ -92,9 +92,29 @@ pub async fn record(txn: &WriteTxn, audit: &Audit<'_>, entry: NewEntry) -> ApiRe
     }
     .insert(&**txn)
     .await?;
-    let entry = to_wire(model)?;
+    let mut entry = to_wire(model)?;
+    if let Some(project) = entry.project_id {
+        entry.project_name = names(&**txn, &[project]).await?.remove(&project);
+    }
     txn.stage(Event::from(&entry));
     Ok(entry)
+}
+
+/// How each of `projects` is named in the feed ("Buttercup for Sunny Lee"): one query.
+async fn names(conn: &impl ConnectionTrait, projects: &[Uuid]) -> ApiResult<std::collections::HashMap<Uuid, String>> {
+    if projects.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(Uuid, String, String)> = projects::Entity::find()
+        .select_only()
+        .column(projects::Column::Id)
+        .column(projects::Column::PetName)
+        .column(projects::Column::CustomerName)
+        .filter(projects::Column::Id.is_in(projects.iter().copied()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|(id, pet, customer)| (id, petpixel_types::activity::project_name(&pet, &customer))).collect())
 }
 
 /// The top-level fields that differ between two JSON objects, as `{field: {from, to}}`.
@@ -211,10 +231,15 @@ pub async fn list(conn: &impl ConnectionTrait, filter: Filter, view: View, befor
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next_cursor = if more { rows.last().map(|r| r.id) } else { None };
+    let mut projects: Vec<Uuid> = rows.iter().filter_map(|r| r.project_id).collect();
+    projects.sort();
+    projects.dedup();
+    let named = names(conn, &projects).await?;
     let items = rows
         .into_iter()
         .map(|row| {
             let mut entry = to_wire(row)?;
+            entry.project_name = entry.project_id.and_then(|p| named.get(&p).cloned());
             if !view.client_details {
                 entry.ip_address = None;
                 entry.user_agent = None;
@@ -239,6 +264,7 @@ fn to_wire(m: activity_logs::Model) -> ApiResult<ActivityEntry> {
         ip_address: m.ip_address,
         user_agent: m.user_agent,
         created_at: m.created_at,
+        project_name: None,
     })
 }
 

@@ -13,6 +13,7 @@ pub mod fixtures;
 pub mod handlers;
 pub mod inspect;
 pub mod model;
+pub mod photos;
 mod process;
 mod scan;
 pub mod service;

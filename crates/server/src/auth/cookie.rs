@@ -21,6 +21,22 @@ pub fn clear(secure: bool) -> HeaderValue {
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// A second cookie beside the refresh token, without any secret and readable by the page: it
+/// only tells the web app that there may be a session to renew, so a first visit makes no
+/// refresh request (that would be refused, and show as an error in the console).
+pub const HINT: &str = "petpixel_session";
+
+pub fn hint(max_age_secs: u64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{HINT}=1; Max-Age={max_age_secs}; Path=/; SameSite=Strict{secure}"))
+        .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+pub fn clear_hint(secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{HINT}=; Max-Age=0; Path=/; SameSite=Strict{secure}")).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
 pub fn read(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)

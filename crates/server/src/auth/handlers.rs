@@ -1,6 +1,6 @@
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::Json;
 use petpixel_types::auth::{Limits, LoginRequest, Me, RefreshRequest, TokenResponse};
 use petpixel_types::Problem;
@@ -9,7 +9,6 @@ use super::{cookie, service};
 use crate::actor::Actor;
 use crate::actor::ClientInfo;
 use crate::error::ApiResult;
-use crate::error::AppError;
 use crate::extract::ApiJson;
 use crate::security_headers::Secret;
 use crate::state::AppState;
@@ -46,7 +45,13 @@ fn answer(state: &AppState, mut tokens: TokenResponse, as_cookie: bool) -> Respo
     }
     let refresh = tokens.refresh_token.take().unwrap_or_default();
     let set = cookie::set(&refresh, tokens.refresh_expires_in, secure(state));
-    Secret(([(header::SET_COOKIE, set)], Json(tokens))).into_response()
+    let hint = cookie::hint(tokens.refresh_expires_in, secure(state));
+    Secret((AppendHeaders([(header::SET_COOKIE, set), (header::SET_COOKIE, hint)]), Json(tokens))).into_response()
+}
+
+/// Both cookies gone: the session ended, or there was none.
+fn cleared(state: &AppState) -> AppendHeaders<[(header::HeaderName, axum::http::HeaderValue); 2]> {
+    AppendHeaders([(header::SET_COOKIE, cookie::clear(secure(state))), (header::SET_COOKIE, cookie::clear_hint(secure(state)))])
 }
 
 /// Cookies are `Secure` when the app is reached over https.
@@ -57,10 +62,12 @@ fn secure(state: &AppState) -> bool {
 /// Trade a refresh token (from the body, or else the refresh cookie) for a new pair.
 ///
 /// The presented token is spent. Presenting a spent token again ends its whole session, since
-/// it means somebody else holds a copy.
+/// it means somebody else holds a copy. With no token at all (no body token, no cookie) there is
+/// no session to renew: 204, and the session hint cookie is cleared.
 #[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new pair", body = TokenResponse),
+        (status = 204, description = "No refresh token was sent: there is no session to renew"),
         (status = 401, description = "Invalid, expired or spent refresh token, or a session past its time limit", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An unknown field, or a field of the wrong type", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -72,12 +79,15 @@ pub async fn refresh_session(
 ) -> ApiResult<Response> {
     let (token, from_cookie) = match body.refresh_token {
         Some(token) => (token, false),
-        None => (cookie::read(&headers).ok_or_else(|| AppError::unauthorized("No refresh token: log in again."))?, true),
+        None => match cookie::read(&headers) {
+            Some(token) => (token, true),
+            None => return Ok((StatusCode::NO_CONTENT, cleared(&state)).into_response()),
+        },
     };
     match service::refresh(&state, &token, client).await {
         Ok(tokens) => Ok(answer(&state, tokens, from_cookie)),
         // A refused cookie is of no further use: clear it.
-        Err(e) if from_cookie => Ok(([(header::SET_COOKIE, cookie::clear(secure(&state)))], e).into_response()),
+        Err(e) if from_cookie => Ok((cleared(&state), e).into_response()),
         Err(e) => Err(e),
     }
 }
@@ -87,7 +97,7 @@ pub async fn refresh_session(
     responses((status = 204, description = "Logged out")))]
 pub async fn delete_session(State(state): State<AppState>, actor: Actor) -> ApiResult<Response> {
     service::logout(&state, &actor).await?;
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie::clear(secure(&state)))]).into_response())
+    Ok((StatusCode::NO_CONTENT, cleared(&state)).into_response())
 }
 
 /// Who am I, and what may I do.

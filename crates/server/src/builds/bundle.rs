@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::assets::derive;
 use crate::assets::inspect::{self, ImageLimits};
+use crate::encoding::{self, Coding};
 
 /// The longest side of a game's pictures: past it a phone spends memory for nothing (and iOS
 /// refuses images over 4096 px).
@@ -15,10 +16,23 @@ pub const GAME_SIDE: u32 = 2048;
 /// Cut-outs (the pet, treats) are drawn at a fifth of the screen at most.
 pub const SPRITE_SIDE: u32 = 512;
 
-/// One file of a bundle.
+/// One file of a bundle, with its compressed copies.
 pub struct File {
     pub name: String,
     pub bytes: Vec<u8>,
+    pub copies: Vec<(Coding, Vec<u8>)>,
+}
+
+impl File {
+    /// A file made now: text and WASM get their compressed copies made too, once, here.
+    pub fn new(name: String, bytes: Vec<u8>) -> Self {
+        let copies = if encoding::compressible(&name) {
+            Coding::ALL.into_iter().map(|c| (c, encoding::compress(&bytes, c))).collect()
+        } else {
+            Vec::new()
+        };
+        File { name, bytes, copies }
+    }
 }
 
 /// `stem.<first 16 hex digits of the SHA-256>.ext`: a changed file is a new name, so a browser

@@ -6,14 +6,19 @@
 #[allow_missing = true]
 struct Dist;
 
-/// A template's JS glue and WASM.
+use crate::encoding::Coding;
+
+/// A template's JS glue and WASM, with the compressed copies `build-games` made of each.
 pub struct Compiled {
     pub js: Vec<u8>,
     pub wasm: Vec<u8>,
+    pub js_copies: Vec<(Coding, Vec<u8>)>,
+    pub wasm_copies: Vec<(Coding, Vec<u8>)>,
 }
 
 pub fn compiled(template: &str) -> Option<Compiled> {
-    let js = Dist::get(&format!("{template}/{template}.js"))?.data.into_owned();
-    let wasm = Dist::get(&format!("{template}/{template}_bg.wasm"))?.data.into_owned();
-    Some(Compiled { js, wasm })
+    let file = |name: String| Dist::get(&name).map(|f| f.data.into_owned());
+    let copies = |name: String| Coding::ALL.into_iter().filter_map(|c| file(format!("{name}{}", c.suffix())).map(|b| (c, b))).collect();
+    let (js, wasm) = (format!("{template}/{template}.js"), format!("{template}/{template}_bg.wasm"));
+    Some(Compiled { js: file(js.clone())?, wasm: file(wasm.clone())?, js_copies: copies(js), wasm_copies: copies(wasm) })
 }

@@ -9,7 +9,7 @@ use std::time::Instant;
 use chrono::Utc;
 use petpixel_types::activity::{ActionType, ResourceType};
 use petpixel_types::asset::{MediaKind, MediaType, ProcessingStatus};
-use petpixel_types::build::{BuildStatus, BundleFile, SlotFailure};
+use petpixel_types::build::{BuildStatus, BundleFile, CompressedCopy, SlotFailure};
 use petpixel_types::event::Payload as EventPayload;
 use petpixel_types::project::{GameConfig, PackageType};
 use petpixel_types::template::{self, AssetFacts, GameManifest, Resolved, Slot, SlotKind, Template};
@@ -160,21 +160,33 @@ async fn make(state: &AppState, row: &builds::Model, log: &mut Log) -> anyhow::R
         files: manifest_files,
     };
     let manifest = serde_json::to_vec_pretty(&manifest)?;
-    let js = File { name: bundle::hashed(&template.id, "js", &compiled.js), bytes: compiled.js };
-    let wasm = File { name: bundle::hashed(&format!("{}_bg", template.id), "wasm", &compiled.wasm), bytes: compiled.wasm };
-    let manifest = File { name: bundle::hashed("manifest", "json", &manifest), bytes: manifest };
+    // The template's own compressed copies came with it from `build-games`.
+    let js = File { name: bundle::hashed(&template.id, "js", &compiled.js), bytes: compiled.js, copies: compiled.js_copies };
+    let wasm = File {
+        name: bundle::hashed(&format!("{}_bg", template.id), "wasm", &compiled.wasm),
+        bytes: compiled.wasm,
+        copies: compiled.wasm_copies,
+    };
+    let manifest = File::new(bundle::hashed("manifest", "json", &manifest), manifest);
     let pictures: Vec<String> = files.iter().map(|f| f.name.clone()).filter(|n| n.ends_with(".png") || n.ends_with(".webp")).collect();
     let index = bundle::index_html(&title, &js.name, &wasm.name, &manifest.name, &pictures);
-    let index = File { name: "index.html".into(), bytes: index.into_bytes() };
+    let index = File::new("index.html".into(), index.into_bytes());
     files.extend([js, wasm, manifest, index]);
 
     let mut listed = Vec::new();
     for file in files {
-        let key = ObjectKey::new(format!("builds/{}/{}", row.id, file.name))?;
         let content_type = super::preview::content_type(&file.name);
+        let mut compressed = Vec::new();
+        for (coding, bytes) in file.copies {
+            let key = ObjectKey::new(format!("builds/{}/{}{}", row.id, file.name, coding.suffix()))?;
+            let len = bytes.len() as u64;
+            state.storage.put(&key, content_type, len, storage::once(bytes)).await?;
+            compressed.push(CompressedCopy { encoding: coding.token().into(), size: i64::try_from(len)? });
+        }
+        let key = ObjectKey::new(format!("builds/{}/{}", row.id, file.name))?;
         let len = file.bytes.len() as u64;
         state.storage.put(&key, content_type, len, storage::once(file.bytes)).await?;
-        listed.push(BundleFile { name: file.name, content_type: content_type.into(), size: i64::try_from(len)? });
+        listed.push(BundleFile { name: file.name, content_type: content_type.into(), size: i64::try_from(len)?, compressed });
     }
     let size = listed.iter().map(|f| f.size).sum();
     log.line(format!("Stored {} files, {} in all", listed.len(), petpixel_types::asset::human_size(u64::try_from(size)?)));
@@ -277,7 +289,7 @@ async fn game_file(
                 petpixel_types::asset::human_size(bundle::MAX_FILE_BYTES as u64)
             ));
         }
-        Ok(File { name: bundle::hashed(&key, ext, &bytes), bytes })
+        Ok(File::new(bundle::hashed(&key, ext, &bytes), bytes))
     }))
 }
 

@@ -9,15 +9,16 @@
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use uuid::Uuid;
 
+use crate::encoding::{self, Coding};
 use crate::state::AppState;
-use crate::storage::{link_expiry, ObjectKey, StorageError};
+use crate::storage::{link_expiry, Object, ObjectKey, StorageError};
 
 pub const SANDBOX: &str = "sandbox allow-scripts";
 /// The hashed files of a bundle never change; the page that names them is checked every time.
@@ -90,16 +91,38 @@ fn not_found() -> Response {
 }
 
 /// `GET /preview/{build}/{token}/`: the game's page.
-pub async fn serve_index(State(state): State<AppState>, Path((build, token)): Path<(Uuid, String)>) -> Response {
-    serve(&state, build, &token, "index.html").await
+pub async fn serve_index(State(state): State<AppState>, headers: HeaderMap, Path((build, token)): Path<(Uuid, String)>) -> Response {
+    serve(&state, &headers, build, &token, "index.html").await
 }
 
 /// `GET /preview/{build}/{token}/{file}`: one file of the bundle.
-pub async fn serve_file(State(state): State<AppState>, Path((build, token, file)): Path<(Uuid, String, String)>) -> Response {
-    serve(&state, build, &token, &file).await
+pub async fn serve_file(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((build, token, file)): Path<(Uuid, String, String)>,
+) -> Response {
+    serve(&state, &headers, build, &token, &file).await
 }
 
-async fn serve(state: &AppState, build: Uuid, token: &str, file: &str) -> Response {
+/// The file's best copy the client takes (the build stored them beside it), or the file.
+async fn stored(state: &AppState, key: &ObjectKey, codings: &[Coding]) -> Result<(Object, Option<Coding>), StorageError> {
+    if encoding::compressible(key.as_str()) {
+        for coding in codings {
+            match ObjectKey::new(format!("{key}{}", coding.suffix())) {
+                Ok(copy) => match state.storage.get(&copy).await {
+                    Ok(object) => return Ok((object, Some(*coding))),
+                    // A build from before the copies were made.
+                    Err(StorageError::NotFound(_)) => {}
+                    Err(e) => return Err(e),
+                },
+                Err(_) => break,
+            }
+        }
+    }
+    state.storage.get(key).await.map(|object| (object, None))
+}
+
+async fn serve(state: &AppState, headers: &HeaderMap, build: Uuid, token: &str, file: &str) -> Response {
     match check(&state.preview_key, build, token, Utc::now().timestamp()) {
         Ok(()) => {}
         Err(true) => {
@@ -109,8 +132,8 @@ async fn serve(state: &AppState, build: Uuid, token: &str, file: &str) -> Respon
     }
     let valid = !file.is_empty() && !file.starts_with('.') && file.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
     let Some(key) = valid.then(|| ObjectKey::new(format!("builds/{build}/{file}")).ok()).flatten() else { return not_found() };
-    let object = match state.storage.get(&key).await {
-        Ok(object) => object,
+    let (object, coding) = match stored(state, &key, &encoding::accepted(headers)).await {
+        Ok(found) => found,
         Err(StorageError::NotFound(_)) => return not_found(),
         Err(e) => {
             tracing::error!(error = %e, %build, file, "a preview file could not be read");
@@ -118,6 +141,9 @@ async fn serve(state: &AppState, build: Uuid, token: &str, file: &str) -> Respon
         }
     };
     let mut response = Response::new(Body::from_stream(object.body));
+    if encoding::compressible(file) {
+        encoding::mark(&mut response, coding, usize::try_from(object.meta.size).unwrap_or(usize::MAX));
+    }
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(file)));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(object.meta.size));

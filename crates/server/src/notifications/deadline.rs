@@ -47,7 +47,11 @@ pub async fn remind(state: &AppState, now: chrono::DateTime<Utc>) -> anyhow::Res
             kind: NotificationKind::Deadline,
             title: format!("{}'s game is due {when}", project.pet_name),
             message: Some(format!("{}'s order is due {}.", project.customer_name, deadline.format("%A %e %B"))),
-            about: About { project_id: Some(project.id), actor_id: None, actor_name: None },
+            about: About {
+                project_id: Some(project.id),
+                project_name: Some(petpixel_types::activity::project_name(&project.pet_name, &project.customer_name)),
+                ..About::default()
+            },
             // Once per project, deadline and artist: a moved deadline, or a new artist, is
             // reminded of again.
             dedupe_key: Some(format!("deadline:{}:{deadline}:{artist}", project.id)),

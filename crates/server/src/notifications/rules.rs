@@ -3,7 +3,7 @@
 //! with the change, or none of it.
 
 use chrono::Utc;
-use petpixel_types::activity::ResourceType;
+use petpixel_types::activity::{project_name, ResourceType};
 use petpixel_types::event::Payload;
 use petpixel_types::notification::{Notification, NotificationKind};
 use petpixel_types::project::ProjectStatus;
@@ -120,7 +120,13 @@ pub async fn project_changed(
     let me = users::Entity::find_by_id(actor.user_id).one(&**txn).await?;
     let actor_name = me.as_ref().map(|u| display_name(u.first_name.as_deref(), u.last_name.as_deref(), &u.email));
     let who = actor_name.clone().unwrap_or_else(|| actor.email.clone());
-    let about = || About { project_id: Some(after.id), actor_id: Some(actor.user_id), actor_name: actor_name.clone() };
+    let project_name = Some(project_name(&after.pet_name, &after.customer_name));
+    let about = || About {
+        project_id: Some(after.id),
+        project_name: project_name.clone(),
+        actor_id: Some(actor.user_id),
+        actor_name: actor_name.clone(),
+    };
     let pet = &after.pet_name;
 
     if reassigned {
@@ -175,7 +181,7 @@ pub async fn project_changed(
         if !not_sent.is_empty() {
             let title = format!("Your mention in {pet}'s notes reached no one");
             let message = format!("No one was told of {}.", not_sent.join(", "));
-            let about = About { project_id: Some(after.id), actor_id: None, actor_name: None };
+            let about = About { project_id: Some(after.id), project_name: project_name.clone(), ..About::default() };
             notify(state, txn, new(actor.user_id, NotificationKind::MentionNotSent, title, Some(message), about)).await?;
         }
     }

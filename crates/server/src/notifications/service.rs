@@ -117,11 +117,13 @@ pub async fn send(state: &AppState, actor: &Actor, request: &SendNotification) -
     if !reader.as_ref().is_some_and(|u| u.active) {
         return Err(AppError::field("user_id", "not_found", "No active team member has that id."));
     }
+    let mut named = None;
     if let Some(project_id) = request.project_id {
-        let live = projects::Entity::find_by_id(project_id).filter(projects::Column::DeletedAt.is_null()).count(&*txn).await? > 0;
-        if !live {
+        let project = projects::Entity::find_by_id(project_id).filter(projects::Column::DeletedAt.is_null()).one(&*txn).await?;
+        let Some(project) = project else {
             return Err(AppError::field("project_id", "not_found", "No project has that id."));
-        }
+        };
+        named = Some(petpixel_types::activity::project_name(&project.pet_name, &project.customer_name));
     }
     if rules::authored_left(state, &*txn, actor.user_id).await? == 0 {
         return Err(AppError::TooManyRequests {
@@ -134,7 +136,7 @@ pub async fn send(state: &AppState, actor: &Actor, request: &SendNotification) -
     }
     let me = users::Entity::find_by_id(actor.user_id).one(&*txn).await?;
     let actor_name = me.map(|u| display_name(u.first_name.as_deref(), u.last_name.as_deref(), &u.email));
-    let about = About { project_id: request.project_id, actor_id: Some(actor.user_id), actor_name };
+    let about = About { project_id: request.project_id, project_name: named, actor_id: Some(actor.user_id), actor_name };
     let new = NewNotification {
         user_id: request.user_id,
         kind: NotificationKind::Message,

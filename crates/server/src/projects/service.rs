@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::activity::{self, Audit, NewEntry};
 use crate::actor::Actor;
+use crate::assets::photos::first_photos;
 use crate::customers::keys::context;
 use crate::customers::DataKeys;
 use crate::db::{contains_ci, stored, stored_json};
@@ -55,6 +56,7 @@ pub fn to_wire(keys: &DataKeys, p: &projects::Model, artist: Option<UserSummary>
         actual_hours: p.actual_hours,
         game_config: stored_json("projects.game_config", &p.game_config)?,
         notes: p.notes.clone(),
+        pet_photo: None,
         version: p.version,
         created_at: p.created_at,
         updated_at: p.updated_at,
@@ -83,7 +85,9 @@ async fn with_artist(state: &AppState, conn: &impl ConnectionTrait, p: &projects
         Some(id) => users::Entity::find_by_id(id).one(conn).await?.map(|u| user_model::summary(&u)).transpose()?,
         None => None,
     };
-    to_wire(&state.data_keys, p, artist, today())
+    let mut wire = to_wire(&state.data_keys, p, artist, today())?;
+    wire.pet_photo = first_photos(state, conn, &[p.id]).await?.remove(&p.id);
+    Ok(wire)
 }
 
 /// The contact fields as the activity log records a change of them: that they changed, never
@@ -189,9 +193,14 @@ async fn load_page(state: &AppState, actor: &Actor, filter: &ProjectFilter) -> A
             .await?
     };
     let today = today();
+    let mut photos = first_photos(state, conn, &rows.iter().map(|(p, _)| p.id).collect::<Vec<_>>()).await?;
     let items = rows
         .iter()
-        .map(|(p, artist)| to_wire(&state.data_keys, p, artist.as_ref().map(user_model::summary).transpose()?, today))
+        .map(|(p, artist)| {
+            let mut wire = to_wire(&state.data_keys, p, artist.as_ref().map(user_model::summary).transpose()?, today)?;
+            wire.pet_photo = photos.remove(&p.id);
+            Ok(wire)
+        })
         .collect::<ApiResult<_>>()?;
     Ok(Page { items, total, limit, offset })
 }
@@ -300,8 +309,10 @@ async fn load_detail(state: &AppState, id: Uuid) -> ApiResult<ProjectDetail> {
         .order_by_desc(game_urls::Column::ReservedAt)
         .all(conn)
         .await?;
+    let mut wire = to_wire(&state.data_keys, &project, artist.as_ref().map(user_model::summary).transpose()?, today())?;
+    wire.pet_photo = first_photos(state, conn, &[id]).await?.remove(&id);
     Ok(ProjectDetail {
-        project: to_wire(&state.data_keys, &project, artist.as_ref().map(user_model::summary).transpose()?, today())?,
+        project: wire,
         assets: {
             let mut wire = Vec::with_capacity(assets.len());
             for a in assets {

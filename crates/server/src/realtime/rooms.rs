@@ -146,6 +146,7 @@ mod tests {
             ip_address: Some("10.0.0.7".into()),
             user_agent: Some("Firefox".into()),
             created_at: Utc::now(),
+            project_name: None,
         }
     }
 
@@ -173,6 +174,7 @@ mod tests {
             title: "Hi".into(),
             message: None,
             project_id: None,
+            project_name: None,
             actor_id: None,
             actor_name: None,
             read: false,

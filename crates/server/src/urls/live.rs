@@ -14,6 +14,7 @@ use petpixel_types::event::Event;
 use uuid::Uuid;
 
 use crate::cache::Guarded;
+use crate::encoding::Coding;
 use crate::events::Listener;
 
 /// What an address answers.
@@ -29,12 +30,21 @@ pub enum Site {
 
 /// A live game: its address, the build it serves and that build's page, pointed at the build's
 /// files (`<base href="/g/<slug>/<build>/">`), so a page loaded just before a redeploy still gets
-/// its own files, never half of each build's.
+/// its own files, never half of each build's. The page's compressed copies are made once, when
+/// the address is looked up.
 pub struct Deployment {
     pub url_id: Uuid,
     pub project_id: Uuid,
     pub build_id: Uuid,
     pub page: Bytes,
+    pub page_copies: Vec<(Coding, Bytes)>,
+}
+
+/// A file a build may serve: its size, and its compressed copies' sizes.
+#[derive(Debug, Clone, Default)]
+pub struct Listed {
+    pub size: u64,
+    pub copies: Vec<(Coding, u64)>,
 }
 
 /// One file of a build.
@@ -49,12 +59,13 @@ const SLUGS: u64 = 20_000;
 
 /// A project's ready builds and, for each, its files by name with their sizes: what its
 /// addresses may serve. A build or a file not listed is answered 404 without a read.
-pub type Catalogue = HashMap<Uuid, HashMap<String, u64>>;
+pub type Catalogue = HashMap<Uuid, HashMap<String, Listed>>;
 
 pub struct LiveGames {
     pub sites: Guarded<String, Site>,
     pub catalogues: Guarded<Uuid, Arc<Catalogue>>,
-    /// The small files' bodies; larger ones stream from the store ([`KEPT_FILE_BYTES`]).
+    /// The small files' bodies, by build and stored name (a compressed copy's name ends in its
+    /// coding's suffix); larger ones stream from the store ([`KEPT_FILE_BYTES`]).
     pub files: moka::sync::Cache<(Uuid, String), Arc<File>>,
 }
 

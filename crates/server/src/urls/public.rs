@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
 use chrono::Utc;
@@ -18,20 +18,30 @@ use petpixel_types::url::{check_slug_syntax, UrlStatus};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::live::{Catalogue, Deployment, File, Site, KEPT_FILE_BYTES};
+use super::live::{Catalogue, Deployment, File, Listed, Site, KEPT_FILE_BYTES};
 use crate::builds::preview::{content_type, page, IMMUTABLE, REVALIDATE, SANDBOX};
+use crate::encoding::{self, Coding};
 use crate::entities::{builds, game_urls};
 use crate::state::AppState;
 use crate::storage::{self, ObjectKey, StorageError};
 
 /// `GET /g/{slug}` (and `/g/{slug}/`): the game's page; a GET counts as a view.
-pub async fn serve_page(State(state): State<AppState>, method: Method, Path(slug): Path<String>) -> Response {
+pub async fn serve_page(State(state): State<AppState>, method: Method, headers: HeaderMap, Path(slug): Path<String>) -> Response {
     match site(&state, &slug).await {
         Ok(Site::Live(game)) => {
             if method == Method::GET && state.config.count_views {
                 state.views.count(game.url_id);
             }
-            respond(game.page.clone(), "text/html; charset=utf-8", REVALIDATE)
+            let codings = encoding::accepted(&headers);
+            let chosen = codings.iter().find_map(|c| game.page_copies.iter().find(|(copy, _)| copy == c));
+            let (body, coding) = match chosen {
+                Some((coding, body)) => (body.clone(), Some(*coding)),
+                None => (game.page.clone(), None),
+            };
+            let length = body.len();
+            let mut response = respond(body, "text/html; charset=utf-8", REVALIDATE);
+            encoding::mark(&mut response, coding, length);
+            response
         }
         Ok(Site::NotYet) => page(StatusCode::NOT_FOUND, "Coming soon", "This game is being made. Come back soon!"),
         Ok(Site::Gone) => page(
@@ -46,7 +56,11 @@ pub async fn serve_page(State(state): State<AppState>, method: Method, Path(slug
 
 /// `GET /g/{slug}/{build}/{file}`: a file of a ready build of the address's project. The page
 /// names its own build, so a page loaded just before a redeploy keeps getting its own files.
-pub async fn serve_file(State(state): State<AppState>, Path((slug, build, file)): Path<(String, String, String)>) -> Response {
+pub async fn serve_file(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, build, file)): Path<(String, String, String)>,
+) -> Response {
     let Ok(build) = build.parse::<Uuid>() else { return not_found() };
     let game = match site(&state, &slug).await {
         Ok(Site::Live(game)) => game,
@@ -62,31 +76,43 @@ pub async fn serve_file(State(state): State<AppState>, Path((slug, build, file))
     if !valid {
         return not_found();
     }
-    let size = match catalogue(&state, game.project_id).await {
-        Ok(catalogue) => catalogue.get(&build).and_then(|files| files.get(&file)).copied(),
+    let listed = match catalogue(&state, game.project_id).await {
+        Ok(catalogue) => catalogue.get(&build).and_then(|files| files.get(&file)).cloned(),
         Err(()) => return unavailable(),
     };
     // Made-up builds and names end here, having cost no read.
-    let Some(size) = size else { return not_found() };
-    if size > KEPT_FILE_BYTES {
-        return stream(&state, build, &file).await;
+    let Some(listed) = listed else { return not_found() };
+    // The best copy the client takes, by its stored name.
+    let codings = encoding::accepted(&headers);
+    let (coding, size) = codings
+        .iter()
+        .find_map(|c| listed.copies.iter().find(|(copy, _)| copy == c).map(|(copy, size)| (Some(*copy), *size)))
+        .unwrap_or((None, listed.size));
+    let stored = format!("{file}{}", coding.map_or("", |c| c.suffix()));
+    let mut response = if size > KEPT_FILE_BYTES {
+        stream(&state, build, &stored, content_type(&file)).await
+    } else {
+        match game_file(&state, &game, build, &stored).await {
+            Ok(Some(f)) => respond(f.body.clone(), content_type(&file), IMMUTABLE),
+            Ok(None) => return not_found(),
+            Err(()) => return unavailable(),
+        }
+    };
+    if response.status() == StatusCode::OK && !listed.copies.is_empty() {
+        encoding::mark(&mut response, coding, usize::try_from(size).unwrap_or(usize::MAX));
     }
-    match game_file(&state, &game, build, &file).await {
-        Ok(Some(f)) => respond(f.body.clone(), content_type(&file), IMMUTABLE),
-        Ok(None) => not_found(),
-        Err(()) => unavailable(),
-    }
+    response
 }
 
 /// A large file straight from the store to the client, a chunk at a time.
-async fn stream(state: &AppState, build: Uuid, name: &str) -> Response {
+async fn stream(state: &AppState, build: Uuid, name: &str, content_type: &'static str) -> Response {
     let object = match ObjectKey::new(format!("builds/{build}/{name}")) {
         Ok(key) => state.storage.get(&key).await,
         Err(_) => return not_found(),
     };
     match object {
         Ok(object) => {
-            let mut response = respond_with(Body::from_stream(object.body), content_type(name), IMMUTABLE);
+            let mut response = respond_with(Body::from_stream(object.body), content_type, IMMUTABLE);
             response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(object.meta.size));
             response
         }
@@ -111,9 +137,14 @@ async fn catalogue(state: &AppState, project: Uuid) -> Result<Arc<Catalogue>, ()
             .all(&state.db.conn)
             .await?;
         let mut catalogue = Catalogue::new();
+        let size = |n: i64| u64::try_from(n).unwrap_or(0);
         for (id, files) in rows {
             let files: Vec<BundleFile> = files.map(serde_json::from_value).transpose()?.unwrap_or_default();
-            catalogue.insert(id, files.into_iter().map(|f| (f.name, u64::try_from(f.size).unwrap_or(0))).collect());
+            let listed = files.into_iter().map(|f| {
+                let copies = f.compressed.iter().filter_map(|c| Coding::parse(&c.encoding).map(|coding| (coding, size(c.size)))).collect();
+                (f.name, Listed { size: size(f.size), copies })
+            });
+            catalogue.insert(id, listed.collect());
         }
         anyhow::Ok(Arc::new(catalogue))
     };
@@ -176,7 +207,15 @@ async fn load_site(state: &AppState, slug: &str) -> anyhow::Result<Site> {
         (Ok(UrlStatus::Active), Some(build)) => {
             let index = read(state, build, "index.html").await?.ok_or_else(|| anyhow::anyhow!("build {build} has no index.html"))?;
             let page = with_base(&index, &format!("/g/{slug}/{build}/"));
-            Ok(Site::Live(Arc::new(Deployment { url_id: url.id, project_id: url.project_id, build_id: build, page: Bytes::from(page) })))
+            // Once per lookup of the address, not per request.
+            let page_copies = Coding::ALL.into_iter().map(|c| (c, Bytes::from(encoding::compress(&page, c)))).collect();
+            Ok(Site::Live(Arc::new(Deployment {
+                url_id: url.id,
+                project_id: url.project_id,
+                build_id: build,
+                page: Bytes::from(page),
+                page_copies,
+            })))
         }
         _ if url.expires_at <= Utc::now() => Ok(Site::Gone),
         _ => Ok(Site::NotYet),

@@ -401,11 +401,13 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &UrlFilter) -> ApiRes
         .into_iter()
         .map(|p| (p.id, (p.pet_name, p.customer_name)))
         .collect();
+    let photos = crate::assets::photos::first_photos(state, &state.db.conn, &names.keys().copied().collect::<Vec<_>>()).await?;
     let items = rows
         .into_iter()
         .map(|r| {
             let (pet_name, customer_name) = names.get(&r.project_id).cloned().unwrap_or_default();
-            Ok(UrlListItem { url: with_pending(state, to_wire(r)?), pet_name, customer_name })
+            let pet_photo = photos.get(&r.project_id).cloned();
+            Ok(UrlListItem { url: with_pending(state, to_wire(r)?), pet_name, customer_name, pet_photo })
         })
         .collect::<ApiResult<Vec<_>>>()?;
     Ok(Page { items, total, limit: filter.page.limit, offset: filter.page.offset })

@@ -187,7 +187,7 @@ async fn switch_off(state: &AppState, txn: &WriteTxn, endpoint: &webhook_endpoin
             kind: NotificationKind::WebhookDisabled,
             title: format!("Webhook switched off: {}", endpoint.url),
             message: Some(format!("{reason} Fix the receiver, then switch the endpoint on again from the Integrations page.")),
-            about: About { project_id: None, actor_id: None, actor_name: None },
+            about: About::default(),
             dedupe_key: None,
         };
         notify(state, txn, new).await?;

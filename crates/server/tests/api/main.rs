@@ -29,3 +29,4 @@ mod urls;
 mod users;
 mod web;
 mod webhooks;
+mod wire;

@@ -55,6 +55,19 @@ pub struct BundleFile {
     pub name: String,
     pub content_type: String,
     pub size: i64,
+    /// Its compressed copies, stored beside it (`<name>.br`, `<name>.gz`) and sent to the browsers
+    /// that take them: what crosses the wire.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compressed: Vec<CompressedCopy>,
+}
+
+/// A compressed copy of a bundle's file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompressedCopy {
+    /// `br` or `gzip`.
+    pub encoding: String,
+    pub size: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -14,7 +14,7 @@ pub use order::{CreateProject, NewProject};
 pub use query::{AssigneeFilter, ProjectFilter, ProjectQuery, Sort, SortKey};
 pub use stats::{ArtistLoad, ProjectStats, StatusCount};
 pub use status::{Difficulty, PackageType, Priority, ProjectStatus, TransitionError};
-pub use wire::{Project, ProjectDetail};
+pub use wire::{PetPhoto, Project, ProjectDetail};
 
 pub const MAX_NAME: usize = 255;
 pub const MAX_PET_NAME: usize = 100;

@@ -38,11 +38,25 @@ pub struct Project {
     pub actual_hours: Option<i32>,
     pub game_config: GameConfig,
     pub notes: Option<String>,
+    /// The pet's first photo as a small thumbnail, to find a project by its pet at a glance.
+    #[serde(default)]
+    pub pet_photo: Option<PetPhoto>,
     /// Goes up by one with every change; send it back in `If-Match` to refuse a stale edit.
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// A photo's thumbnail (320 px at most on its longer side), with its size, so a page can make room
+/// for it before it arrives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PetPhoto {
+    /// A time-limited link (see the asset's `thumbnail_url`).
+    pub thumbnail_url: String,
+    pub width: u32,
+    pub height: u32,
 }
 
 impl Project {
@@ -90,6 +104,7 @@ mod tests {
             customer_email: Some("s@example.com".into()),
             customer_phone: None,
             contact_hidden: false,
+            pet_photo: None,
             pet_name: "Buttercup".into(),
             pet_breed: None,
             pet_age: Some(3),

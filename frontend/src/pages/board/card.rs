@@ -38,8 +38,13 @@ pub fn Card(
                 dragged.set(Some(card));
             }
             on:dragend=move |_| dragged.set(None)>
-            <h3>{project.pet_name}</h3>
-            <p class="customer">{project.customer_name}</p>
+            <div class="card-head">
+                <crate::pages::thumb::PetThumb photo=project.pet_photo.clone() />
+                <div>
+                    <h3>{project.pet_name}</h3>
+                    <p class="customer">{project.customer_name}</p>
+                </div>
+            </div>
             <p class="tags">
                 <span class="tag package">{project.package_type.as_str()}</span>
                 <span class=format!("tag priority-{}", project.priority.as_str())>{project.priority.as_str()}</span>

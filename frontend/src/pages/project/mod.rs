@@ -136,27 +136,35 @@ pub fn ProjectPage() -> impl IntoView {
         })
     });
 
+    let shown = move || detail.get().and_then(Result::ok);
     view! {
         <main class="page">
             {move || notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
             {move || failure.get().map(|f| view! { <p class="alert" role="alert">{f}</p> })}
             {move || match detail.get() {
-                None => view! { <p class="loading" aria-busy="true">"Loading the project…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="alert" role="alert">{e}</p><p><a href="/">"Back to the board"</a></p> }.into_any(),
-                Some(Ok(d)) => {
-                    let p = d.project.clone();
-                    let can_edit = session.can_edit_project(p.assigned_artist_id);
-                    let manager = session.is_project_manager();
-                    let moves = if can_edit { p.status.next(manager) } else { vec![] };
-                    let assignee = p.assigned_artist_id.map(|a| a.to_string()).unwrap_or_default();
-                    view! {
-                        <header class="project-head">
-                            <h1>{p.pet_name.clone()}<span class="muted">" for "{p.customer_name.clone()}</span></h1>
-                            <span class=format!("status status-{}", p.status.as_str())>{p.status.label()}</span>
-                            <span class=format!("tag priority-{}", p.priority.as_str())>{p.priority.as_str()}</span>
-                            {p.overdue.then(|| view! { <span class="tag overdue-tag">"Overdue"</span> })}
-                        </header>
-                        <div class="project-grid">
+                None => Some(view! { <p class="loading" aria-busy="true">"Loading the project…"</p> }.into_any()),
+                Some(Err(e)) => Some(view! { <p class="alert" role="alert">{e}</p><p><a href="/">"Back to the board"</a></p> }.into_any()),
+                Some(Ok(_)) => None,
+            }}
+            {move || shown().map(|d| {
+                let p = d.project;
+                view! {
+                    <header class="project-head">
+                        <crate::pages::thumb::PetThumb photo=p.pet_photo.clone() size=64 />
+                        <h1>{p.pet_name.clone()}<span class="muted">" for "{p.customer_name.clone()}</span></h1>
+                        <span class=format!("status status-{}", p.status.as_str())>{p.status.label()}</span>
+                        <span class=format!("tag priority-{}", p.priority.as_str())>{p.priority.as_str()}</span>
+                        {p.overdue.then(|| view! { <span class="tag overdue-tag">"Overdue"</span> })}
+                    </header>
+                }
+            })}
+            // The page reads top-down: details, then the assets right under them, the workflow and
+            // a short history beside; then the address and the game.
+            <div class="project-grid">
+                <div class="project-main">
+                    {move || shown().map(|d| {
+                        let can_edit = session.can_edit_project(d.project.assigned_artist_id);
+                        view! {
                             <section class="panel" aria-label="Details">
                                 {move || if editing.get() {
                                     view! { <EditProject detail=d.clone() editing=editing on_saved=move || { notice.set(Some("Saved.".into())); load(); } /> }.into_any()
@@ -170,38 +178,47 @@ pub fn ProjectPage() -> impl IntoView {
                                 })}
                                 {(!can_edit).then(|| view! { <p class="muted small">"Only the assigned artist or a manager may change this project."</p> })}
                             </section>
-                            <aside class="panel side">
-                                <h2>"Workflow"</h2>
-                                <div class="moves">
-                                    {moves.into_iter().map(|s| view! {
-                                        <button class="secondary" on:click=move |_| move_to(s)>{format!("Move to {}", s.label())}</button>
-                                    }).collect_view()}
-                                </div>
-                                <h2>"Artist"</h2>
-                                {if manager {
-                                    view! {
-                                        <select aria-label="Assigned artist" on:change=move |ev| assign(event_target_value(&ev))>
-                                            <option value="" selected=assignee.is_empty()>"Unassigned"</option>
-                                            {move || artists.get().into_iter().map(|u| {
-                                                let v = u.id.to_string();
-                                                let selected = v == assignee;
-                                                view! { <option value=v selected=selected>{u.display_name}</option> }
-                                            }).collect_view()}
-                                        </select>
-                                    }.into_any()
-                                } else {
-                                    view! { <p>{p.assigned_artist.as_ref().map(|a| a.display_name.clone()).unwrap_or_else(|| "Unassigned".into())}</p> }.into_any()
-                                }}
-                                <h2>"History"</h2>
-                                <Timeline entries=activity artists=artists assignee=p.assigned_artist.clone() />
-                            </aside>
-                        </div>
-                    }.into_any()
-                }
-            }}
-            // Outside the project's view, so that reloading the project (after a status change,
-            // say) keeps the asset manager, its uploads under way and its selection.
-            {move || asset_access.get().map(|(project_id, can_manage)| view! { <AssetPanel project_id=project_id can_manage=can_manage /> })}
+                        }
+                    })}
+                    // Outside the project's view, so that reloading the project (after a status
+                    // change, say) keeps the asset manager, its uploads under way and its selection.
+                    {move || asset_access.get().map(|(project_id, can_manage)| view! { <AssetPanel project_id=project_id can_manage=can_manage /> })}
+                </div>
+                {move || shown().map(|d| {
+                    let p = d.project;
+                    let can_edit = session.can_edit_project(p.assigned_artist_id);
+                    let manager = session.is_project_manager();
+                    let moves = if can_edit { p.status.next(manager) } else { vec![] };
+                    let assignee = p.assigned_artist_id.map(|a| a.to_string()).unwrap_or_default();
+                    view! {
+                        <aside class="panel side">
+                            <h2>"Workflow"</h2>
+                            <div class="moves">
+                                {moves.into_iter().map(|s| view! {
+                                    <button class="secondary" on:click=move |_| move_to(s)>{format!("Move to {}", s.label())}</button>
+                                }).collect_view()}
+                            </div>
+                            <h2>"Artist"</h2>
+                            {if manager {
+                                view! {
+                                    <select aria-label="Assigned artist" on:change=move |ev| assign(event_target_value(&ev))>
+                                        <option value="" selected=assignee.is_empty()>"Unassigned"</option>
+                                        {move || artists.get().into_iter().map(|u| {
+                                            let v = u.id.to_string();
+                                            let selected = v == assignee;
+                                            view! { <option value=v selected=selected>{u.display_name}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                }.into_any()
+                            } else {
+                                view! { <p>{p.assigned_artist.as_ref().map(|a| a.display_name.clone()).unwrap_or_else(|| "Unassigned".into())}</p> }.into_any()
+                            }}
+                            <h2>"History"</h2>
+                            <Timeline entries=activity artists=artists assignee=p.assigned_artist.clone() />
+                        </aside>
+                    }
+                })}
+            </div>
             {move || url_access.get().map(|access| view! { <UrlPanel access=access /> })}
             {move || game_access.get().map(|access| view! { <GamePanel access=access /> })}
         </main>

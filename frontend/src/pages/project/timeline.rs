@@ -83,14 +83,21 @@ fn changes(entry: &ActivityEntry, people: &People) -> Vec<String> {
         .collect()
 }
 
+/// The entries shown until "Show all" is pressed: the latest few, so a long history does not push
+/// the rest of the page down.
+const FIRST_ENTRIES: usize = 10;
+
 #[component]
 pub fn Timeline(entries: RwSignal<Vec<ActivityEntry>>, artists: RwSignal<Vec<User>>, assignee: Option<UserSummary>) -> impl IntoView {
+    let all = RwSignal::new(false);
+    let hidden = move || entries.with(|e| e.len().saturating_sub(FIRST_ENTRIES));
     view! {
-        <ol class="timeline">
+        <ol class="timeline" id="history">
             {move || {
                 let team = artists.get();
                 let people = People { team: &team, assignee: assignee.as_ref() };
-                entries.get().into_iter().map(|e| {
+                let shown = if all.get() { usize::MAX } else { FIRST_ENTRIES };
+                entries.get().into_iter().take(shown).map(|e| {
                     let lines = changes(&e, &people);
                     view! {
                         <li>
@@ -104,6 +111,11 @@ pub fn Timeline(entries: RwSignal<Vec<ActivityEntry>>, artists: RwSignal<Vec<Use
                 }).collect_view()
             }}
         </ol>
+        <Show when=move || { !all.get() && hidden() > 0 }>
+            <button class="link show-all" aria-controls="history" on:click=move |_| all.set(true)>
+                {move || format!("Show all ({} more)", hidden())}
+            </button>
+        </Show>
     }
 }
 

@@ -71,12 +71,12 @@ pub fn Reserve(project_id: Uuid, can_manage: bool, on_reserved: impl Fn() + Copy
         checking.set(true);
         set_timeout(
             move || {
-                if typed.get_value() != ticket {
+                if typed.try_get_value() != Some(ticket) {
                     return;
                 }
                 leptos::task::spawn_local(async move {
                     let answer = api().check_url(&value).await;
-                    if typed.get_value() != ticket {
+                    if typed.try_get_value() != Some(ticket) {
                         return;
                     }
                     checking.set(false);
