@@ -5,7 +5,7 @@ import { APIRequestContext, Browser, BrowserContext, expect, Page, test as base 
  * it says which it expects: `consoleErrors.allow(/status of 401/)` where it sends a wrong
  * password on purpose, say.
  */
-export const test = base.extend<{ consoleErrors: { allow: (pattern: RegExp) => void } }>({
+export const test = base.extend<{ consoleErrors: { allow: (...patterns: RegExp[]) => void } }>({
   consoleErrors: [
     async ({ page, context, browser }, use) => {
       const seen: string[] = [];
@@ -26,7 +26,7 @@ export const test = base.extend<{ consoleErrors: { allow: (pattern: RegExp) => v
         watchContext(made);
         return made;
       };
-      await use({ allow: (pattern) => allowed.push(pattern) });
+      await use({ allow: (...patterns) => allowed.push(...patterns) });
       (browser as Browser).newContext = newContext;
       const unexpected = seen.filter((e) => !allowed.some((a) => a.test(e)));
       expect(unexpected, "errors in the console").toEqual([]);

@@ -38,7 +38,16 @@ impl S3Store {
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(config.region.clone()))
             .credentials_provider(credentials)
-            .force_path_style(true);
+            // Buckets in the path, not the host name: self-hosted stores (Garage, s3s) serve one
+            // host for every bucket.
+            .force_path_style(true)
+            // Checksums only where the operation requires one. Since aws-sdk-s3 1.69 uploads carry
+            // a CRC by default, streamed as aws-chunked with a trailer, which AWS takes but other
+            // stores do not (Garage 2.5 refuses every such upload: "Invalid payload signature").
+            // What guards an upload without it: the length announced up front, which the store
+            // checks, and processing, which reads back and decodes what was stored.
+            .request_checksum_calculation(aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired)
+            .response_checksum_validation(aws_sdk_s3::config::ResponseChecksumValidation::WhenRequired);
         if let Some(endpoint) = &config.endpoint {
             builder = builder.endpoint_url(endpoint);
         }
