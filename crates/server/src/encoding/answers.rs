@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http_body::Body as _;
 
-use super::{accepted, Coding};
+use super::{accepted, encode, Coding, Effort};
 
 /// Smaller answers go as they are: compressing them saves less than it costs.
 pub const MIN_BYTES: u64 = 1024;
@@ -67,9 +67,9 @@ pub async fn compress(request: Request, next: Next) -> Response {
         None => {
             let answer = key.1.clone();
             let copy = if answer.len() > INLINE_BYTES {
-                tokio::task::spawn_blocking(move || Bytes::from(shrink(&answer, coding))).await.unwrap_or_default()
+                tokio::task::spawn_blocking(move || Bytes::from(encode(&answer, coding, Effort::Quick))).await.unwrap_or_default()
             } else {
-                Bytes::from(shrink(&answer, coding))
+                Bytes::from(encode(&answer, coding, Effort::Quick))
             };
             if copy.is_empty() {
                 return Response::from_parts(parts, Body::from(key.1));
@@ -83,30 +83,4 @@ pub async fn compress(request: Request, next: Next) -> Response {
     parts.headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding.token()));
     parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(copy.len()));
     Response::from_parts(parts, Body::from(copy))
-}
-
-/// A middle level, quick enough for an answer seen once and small enough for one seen often;
-/// brotli's window no larger than the answer, so its state costs what the answer needs.
-fn shrink(bytes: &[u8], coding: Coding) -> Vec<u8> {
-    use std::io::Write;
-    match coding {
-        Coding::Br => {
-            let window = (usize::BITS - bytes.len().leading_zeros()).clamp(16, 22);
-            let mut out = Vec::with_capacity(bytes.len() / 4);
-            {
-                let mut writer = brotli::CompressorWriter::new(&mut out, 16 * 1024, 5, window);
-                if writer.write_all(bytes).is_err() {
-                    return Vec::new();
-                }
-            }
-            out
-        }
-        Coding::Gzip => {
-            let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 4), flate2::Compression::new(5));
-            if encoder.write_all(bytes).is_err() {
-                return Vec::new();
-            }
-            encoder.finish().unwrap_or_default()
-        }
-    }
 }

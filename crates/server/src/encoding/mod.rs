@@ -69,21 +69,43 @@ pub fn compressible(name: &str) -> bool {
     matches!(name.rsplit_once('.').map(|(_, ext)| ext), Some("html" | "js" | "mjs" | "css" | "json" | "wasm" | "svg" | "txt" | "map"))
 }
 
-/// `bytes` in `coding`, as small as the coding makes it: for files compressed once and served
-/// many times.
+/// How hard to work at it.
+#[derive(Debug, Clone, Copy)]
+pub enum Effort {
+    /// As small as the coding makes it: for files compressed once and served many times.
+    Smallest,
+    /// A middle level, quick enough for an answer on its way out; brotli's window no larger
+    /// than the input, so its state costs what the input needs.
+    Quick,
+}
+
+/// `bytes` in `coding`, as small as the coding makes it.
 pub fn compress(bytes: &[u8], coding: Coding) -> Vec<u8> {
+    encode(bytes, coding, Effort::Smallest)
+}
+
+/// `bytes` in `coding`. Writing into memory cannot fail, so neither can this.
+pub fn encode(bytes: &[u8], coding: Coding, effort: Effort) -> Vec<u8> {
     match coding {
         Coding::Br => {
+            let (quality, window) = match effort {
+                // Quality 11, a 4 MB window.
+                Effort::Smallest => (11, 22),
+                Effort::Quick => (5, (usize::BITS - bytes.len().leading_zeros()).clamp(16, 22)),
+            };
             let mut out = Vec::with_capacity(bytes.len() / 3);
             {
-                // Quality 11, a 4 MB window: the smallest brotli makes.
-                let mut writer = brotli::CompressorWriter::new(&mut out, 64 * 1024, 11, 22);
+                let mut writer = brotli::CompressorWriter::new(&mut out, 16 * 1024, quality, window);
                 let _ = writer.write_all(bytes);
             }
             out
         }
         Coding::Gzip => {
-            let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 3), flate2::Compression::best());
+            let level = match effort {
+                Effort::Smallest => flate2::Compression::best(),
+                Effort::Quick => flate2::Compression::new(5),
+            };
+            let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 3), level);
             let _ = encoder.write_all(bytes);
             encoder.finish().unwrap_or_default()
         }
