@@ -46,7 +46,7 @@ pub fn run() -> Result<(), String> {
     // The release binary embeds the templates that its builds copy into every game.
     crate::games::build()?;
     let mut c = cargo();
-    c.args(["build", "--release", "--package", "petpixel-server", "--bin", "petpixel"]);
+    c.args(crate::RELEASE_BUILD);
     crate::run(c)?;
 
     let dir = frontend::root().join("e2e");

@@ -19,6 +19,10 @@ mod e2e;
 mod frontend;
 mod games;
 
+/// The server's release build, with the web app and the game templates embedded: what the browser
+/// tests run and what the Dockerfile ships (a test below keeps the two the same).
+pub(crate) const RELEASE_BUILD: [&str; 6] = ["build", "--release", "--package", "petpixel-server", "--bin", "petpixel"];
+
 pub(crate) fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
@@ -107,5 +111,25 @@ fn main() -> ExitCode {
             eprintln!("xtask: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The Dockerfile's build is xtask's: the web app, the game templates (an image without them
+    /// fails every game build), then the release build, in that order.
+    #[test]
+    fn the_dockerfile_builds_what_xtask_builds() {
+        let dockerfile = std::fs::read_to_string(crate::frontend::root().join("Dockerfile")).unwrap();
+        let commands: Vec<Vec<&str>> = dockerfile
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("RUN "))
+            .flat_map(|l| l.split("&&"))
+            .map(|c| c.split_whitespace().filter(|w| *w != "--locked").collect())
+            .filter(|c: &Vec<&str>| c.first() == Some(&"cargo"))
+            .collect();
+        let mut release = vec!["cargo"];
+        release.extend(crate::RELEASE_BUILD);
+        assert_eq!(commands, [vec!["cargo", "xtask", "build-frontend"], vec!["cargo", "xtask", "build-games"], release], "{dockerfile}");
     }
 }
