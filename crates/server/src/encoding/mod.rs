@@ -63,6 +63,11 @@ pub fn accepted(headers: &HeaderMap) -> Vec<Coding> {
     Coding::ALL.into_iter().zip(weights).filter(|(_, w)| w.or(wildcard).unwrap_or(false)).map(|(c, _)| c).collect()
 }
 
+/// The copy of those kept that the client takes best (`codings` as `accepted` gives them).
+pub fn best<'a, T>(codings: &[Coding], copies: &'a [(Coding, T)]) -> Option<&'a (Coding, T)> {
+    codings.iter().find_map(|c| copies.iter().find(|(copy, _)| copy == c))
+}
+
 /// Whether a file of this name is worth compressing: text and WASM. Pictures and sounds are
 /// compressed formats already.
 pub fn compressible(name: &str) -> bool {

@@ -32,9 +32,7 @@ pub async fn serve_page(State(state): State<AppState>, method: Method, headers: 
             if method == Method::GET && state.config.count_views {
                 state.views.count(game.url_id);
             }
-            let codings = encoding::accepted(&headers);
-            let chosen = codings.iter().find_map(|c| game.page_copies.iter().find(|(copy, _)| copy == c));
-            let (body, coding) = match chosen {
+            let (body, coding) = match encoding::best(&encoding::accepted(&headers), &game.page_copies) {
                 Some((coding, body)) => (body.clone(), Some(*coding)),
                 None => (game.page.clone(), None),
             };
@@ -83,11 +81,8 @@ pub async fn serve_file(
     // Made-up builds and names end here, having cost no read.
     let Some(listed) = listed else { return not_found() };
     // The best copy the client takes, by its stored name.
-    let codings = encoding::accepted(&headers);
-    let (coding, size) = codings
-        .iter()
-        .find_map(|c| listed.copies.iter().find(|(copy, _)| copy == c).map(|(copy, size)| (Some(*copy), *size)))
-        .unwrap_or((None, listed.size));
+    let (coding, size) =
+        encoding::best(&encoding::accepted(&headers), &listed.copies).map_or((None, listed.size), |(copy, size)| (Some(*copy), *size));
     let stored = format!("{file}{}", coding.map_or("", |c| c.suffix()));
     let mut response = if size > KEPT_FILE_BYTES {
         stream(&state, build, &stored, content_type(&file)).await
