@@ -12,9 +12,12 @@
 //! - `bench [sqlite|postgres] [seconds]`: the API measured from outside with wrk (`scripts/load/run.sh`);
 //!   `bench assets`, `bench builds` and `bench webhooks`: the asset pipeline's, the game builder's
 //!   and the webhook deliveries' figures.
+//! - `cluster [--replicas N] [--port P] [--admin EMAIL]`: nginx in front of N replicas and a worker
+//!   on PostgreSQL, Redis and S3, on this machine (see `xtask/src/cluster.rs`).
 
 use std::process::{Command, ExitCode};
 
+mod cluster;
 mod e2e;
 mod frontend;
 mod games;
@@ -80,6 +83,7 @@ fn task(name: &str, args: &[String]) -> Result<(), String> {
             }
         }
         "e2e" => e2e::run(),
+        "cluster" => cluster::run(args),
         "bench" if matches!(args.first().map(String::as_str), Some("assets" | "builds" | "webhooks")) => {
             if args[0] == "builds" {
                 games::build()?;
@@ -94,14 +98,14 @@ fn task(name: &str, args: &[String]) -> Result<(), String> {
             c.current_dir(root).args(args);
             run(c)
         }
-        other => Err(format!("unknown task `{other}`; tasks: run, test, build-frontend, build-games, e2e, bench")),
+        other => Err(format!("unknown task `{other}`; tasks: run, test, build-frontend, build-games, e2e, bench, cluster")),
     }
 }
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let Some(name) = args.next() else {
-        eprintln!("usage: cargo xtask <run|test|build-frontend|build-games|e2e|bench> [args...]");
+        eprintln!("usage: cargo xtask <run|test|build-frontend|build-games|e2e|bench|cluster> [args...]");
         return ExitCode::FAILURE;
     };
     let rest: Vec<String> = args.collect();
@@ -131,5 +135,38 @@ mod tests {
         let mut release = vec!["cargo"];
         release.extend(crate::RELEASE_BUILD);
         assert_eq!(commands, [vec!["cargo", "xtask", "build-frontend"], vec!["cargo", "xtask", "build-games"], release], "{dockerfile}");
+    }
+
+    /// Every image the compose file pulls names a release, at least major.minor (none floats:
+    /// `latest`, `stable`, a bare major), and every service that keeps running has a health check.
+    #[test]
+    fn the_compose_file_pins_its_images_and_checks_its_services() {
+        let compose = std::fs::read_to_string(crate::frontend::root().join("docker-compose.yml")).unwrap();
+        let images: Vec<&str> = compose.lines().filter_map(|l| l.trim().strip_prefix("image: ")).collect();
+        assert!(images.len() >= 7, "{images:?}");
+        for image in images.iter().filter(|i| !i.starts_with("petpixel-studio:")) {
+            let (_, tag) = image.rsplit_once(':').unwrap_or_else(|| panic!("{image} names no version"));
+            let release = tag.trim_start_matches('v').split(['-', '@']).next().unwrap();
+            assert!(release.split('.').count() >= 2 && release.split('.').all(|n| n.parse::<u32>().is_ok()), "{image} floats");
+        }
+        // Each service's block: its name's line (indented two spaces) up to the next one's.
+        let services = compose.split("\nservices:\n").nth(1).unwrap().split("\nvolumes:").next().unwrap();
+        let mut blocks: Vec<(String, String)> = Vec::new();
+        for line in services.lines() {
+            match line.strip_prefix("  ") {
+                Some(name) if !name.starts_with(' ') && !name.starts_with('#') => {
+                    blocks.push((name.split(':').next().unwrap().to_owned(), line.to_owned()))
+                }
+                _ => blocks.last_mut().unwrap().1.push_str(line),
+            }
+        }
+        // A service's own check, the app's (`<<: *app`) or a replica's (`*replica`); the one-shot
+        // services (init, migrate) end instead of running.
+        let unchecked: Vec<&str> = blocks
+            .iter()
+            .filter(|(_, block)| !["healthcheck:", "<<: *app", "*replica"].iter().any(|c| block.contains(c)))
+            .map(|(name, _)| name.as_str())
+            .collect();
+        assert_eq!(unchecked, ["garage-init"], "services without a health check");
     }
 }

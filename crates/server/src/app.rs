@@ -208,9 +208,28 @@ pub fn metrics_router(state: AppState) -> Router {
     Router::new()
         .route(
             "/metrics",
-            axum::routing::get(|axum::extract::State(state): axum::extract::State<AppState>| async move { telemetry::render(&state) }),
+            axum::routing::get(
+                |axum::extract::State(state): axum::extract::State<AppState>| async move { telemetry::render(&state).await },
+            ),
         )
         .with_state(state)
+}
+
+/// Serves `/metrics` on `PETPIXEL_METRICS_BIND`, when set, until SIGTERM or Ctrl-C: for `serve`
+/// and for `worker`, whose job counters a scraper reads the same way.
+pub async fn serve_metrics(state: &AppState) -> anyhow::Result<()> {
+    let Some(metrics_bind) = state.config.metrics_bind else { return Ok(()) };
+    let metrics_listener = tokio::net::TcpListener::bind(metrics_bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {metrics_bind} for metrics: {e}"))?;
+    tracing::info!(address = %metrics_listener.local_addr()?, "serving /metrics without authentication");
+    let metrics = metrics_router(state.clone());
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(metrics_listener, metrics).with_graceful_shutdown(shutdown_signal()).await {
+            tracing::error!(error = %e, "the metrics listener stopped");
+        }
+    });
+    Ok(())
 }
 
 /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
@@ -218,18 +237,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let bind = state.config.bind;
     let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
     tracing::info!(address = %listener.local_addr()?, database = state.db.backend_name(), "PetPixel Studio is listening");
-    if let Some(metrics_bind) = state.config.metrics_bind {
-        let metrics_listener = tokio::net::TcpListener::bind(metrics_bind)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot listen on {metrics_bind} for metrics: {e}"))?;
-        tracing::info!(address = %metrics_listener.local_addr()?, "serving /metrics without authentication");
-        let metrics = metrics_router(state.clone());
-        tokio::spawn(async move {
-            if let Err(e) = axum::serve(metrics_listener, metrics).with_graceful_shutdown(shutdown_signal()).await {
-                tracing::error!(error = %e, "the metrics listener stopped");
-            }
-        });
-    }
+    serve_metrics(&state).await?;
     // The worker stops taking jobs on the same signal; the one it runs may finish, within a bound.
     let worker =
         state.config.run_worker.then(|| tokio::spawn(crate::jobs::Worker::new(state.clone(), job_registry()).run(shutdown_signal())));

@@ -36,6 +36,12 @@ enum Command {
     SeedDemo,
     /// Print the OpenAPI document.
     Openapi,
+    /// Exit 0 when URL answers 2xx within 3 seconds, else 1: a container's health check, where
+    /// the image has no curl.
+    Probe {
+        /// Default: this process's `/api/health` on PETPIXEL_BIND's port.
+        url: Option<String>,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -51,6 +57,9 @@ pub fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         };
+    }
+    if let Some(Command::Probe { url }) = cli.command {
+        return probe(url);
     }
     let config = match Config::from_env() {
         Ok(c) => c,
@@ -95,6 +104,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Worker => {
             let state = state(config).await?;
+            let _ = telemetry::metrics_handle();
+            app::serve_metrics(&state).await?;
             jobs::Worker::new(state, app::job_registry()).run(app::shutdown_signal()).await;
             Ok(())
         }
@@ -120,6 +131,30 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let state = state(config).await?;
             seed::seed_demo(&state).await
         }
-        Command::Openapi => unreachable!("handled before the runtime starts"),
+        Command::Openapi | Command::Probe { .. } => unreachable!("handled before the runtime starts"),
+    }
+}
+
+fn probe(url: Option<String>) -> ExitCode {
+    let url = url.unwrap_or_else(|| {
+        let port = std::env::var("PETPIXEL_BIND").ok().and_then(|b| b.rsplit_once(':').map(|(_, p)| p.to_owned()));
+        format!("http://127.0.0.1:{}/api/health", port.as_deref().unwrap_or("3000"))
+    });
+    let answer = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string()).and_then(|rt| {
+        rt.block_on(async {
+            let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(3)).build().map_err(|e| e.to_string())?;
+            client.get(&url).send().await.map_err(|e| e.to_string())
+        })
+    });
+    match answer {
+        Ok(r) if r.status().is_success() => ExitCode::SUCCESS,
+        Ok(r) => {
+            eprintln!("{url}: {}", r.status());
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("{url}: {e}");
+            ExitCode::FAILURE
+        }
     }
 }

@@ -24,7 +24,9 @@ pub async fn get_health() -> Json<Health> {
 async fn database(state: &AppState) -> ComponentHealth {
     let start = Instant::now();
     match state.db.conn.ping().await {
-        Ok(()) => ComponentHealth { status: "ok".into(), backend: state.db.backend_name().into(), latency_ms: ms(start), error: None },
+        Ok(()) => {
+            ComponentHealth { status: "ok".into(), backend: state.db.backend_name().into(), latency_ms: ms(start), error: None, disk: None }
+        }
         Err(e) => {
             tracing::warn!(error = %e, "database health check failed");
             ComponentHealth {
@@ -32,6 +34,7 @@ async fn database(state: &AppState) -> ComponentHealth {
                 backend: state.db.backend_name().into(),
                 latency_ms: ms(start),
                 error: Some("the database did not answer".into()),
+                disk: None,
             }
         }
     }

@@ -69,9 +69,9 @@ impl AppState {
         let hasher = Hasher::new(config.password_hash_concurrency, config.password_hash_queue);
         let storage = Storage::new(&config.storage, &config.public_url, links_key(&secret, b"petpixel file links\0"));
         let preview_key = links_key(&secret, b"petpixel game previews\0");
-        let caches = Caches::new(config.cache_ttl);
+        let caches = Caches::new(config.cache_ttl, db.bus.barrier());
         db.bus.listen(caches.clone());
-        let games = LiveGames::new(config.cache_ttl, config.game_cache_bytes);
+        let games = LiveGames::new(config.cache_ttl, config.game_cache_bytes, db.bus.barrier());
         db.bus.listen(games.clone());
         let views = Arc::new(Views::new());
         let mailer = Mailer::from_config(&config)?;

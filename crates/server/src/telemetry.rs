@@ -102,11 +102,23 @@ pub async fn track(request: Request, next: Next) -> Response {
     ))]
 pub async fn get_metrics(State(state): State<AppState>, actor: Actor) -> ApiResult<Response> {
     policy::require_admin(&actor)?;
-    Ok(render(&state))
+    Ok(render(&state).await)
 }
 
-/// The metrics text, for the admin route and the private metrics address alike.
-pub fn render(state: &AppState) -> Response {
+/// The metrics text, for the admin route and the private metrics address alike. The gauges the
+/// alerts watch beside the request counters are read now: the job queue's backlog (jobs due and
+/// not taken, and how long the oldest has waited) and the folder store's disk.
+pub async fn render(state: &AppState) -> Response {
+    match crate::jobs::backlog(&state.db.conn, chrono::Utc::now()).await {
+        Ok((due, oldest)) => {
+            metrics::gauge!("petpixel_jobs_due").set(due as f64);
+            metrics::gauge!("petpixel_jobs_oldest_due_seconds").set(oldest.as_secs_f64());
+        }
+        Err(e) => tracing::warn!(error = %e, "the job queue's backlog could not be read for /metrics"),
+    }
+    if let Some(disk) = state.storage.disk() {
+        metrics::gauge!("petpixel_storage_disk_used_ratio").set(disk.used_ratio);
+    }
     let (size, idle) = state.db.pool_stats();
     metrics::gauge!("db_pool_connections", "state" => "idle").set(idle as f64);
     metrics::gauge!("db_pool_connections", "state" => "in_use").set(size.saturating_sub(idle as u32) as f64);

@@ -19,6 +19,20 @@ pub struct ComponentHealth {
     pub latency_ms: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The filesystem under the folder store (the `local` backend only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disk: Option<DiskUsage>,
+}
+
+/// Space on a filesystem, as the process sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DiskUsage {
+    pub total_bytes: u64,
+    /// Free for this process (what is reserved for root excluded).
+    pub available_bytes: u64,
+    /// 1 - available / total, from 0 to 1: what the disk-full alert watches.
+    pub used_ratio: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::events::Barrier;
+
 /// A bounded, expiring map that also counts invalidations (its epoch). A value loaded while an
 /// invalidation happened may predate it, so it is handed back but not kept: a load notes the
 /// epoch before reading and keeps its value only if the epoch has not moved since. The check and
@@ -16,6 +18,7 @@ use std::time::Duration;
 /// page make one query, not one each. A waiter then takes the value its predecessor kept, which
 /// is never older than the last invalidation.
 pub struct Guarded<K, V> {
+    barrier: Barrier,
     entries: Option<moka::sync::Cache<K, V>>,
     epoch: Mutex<u64>,
     live: AtomicBool,
@@ -30,11 +33,12 @@ where
     K: Hash + Eq + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
 {
-    /// At most `capacity` entries, each for at most `ttl`; `ttl` zero keeps nothing.
-    pub fn new(capacity: u64, ttl: Duration) -> Self {
+    /// At most `capacity` entries, each for at most `ttl`; `ttl` zero keeps nothing. What it holds
+    /// is served only once `barrier` says every change made before the read has been heard.
+    pub fn new(capacity: u64, ttl: Duration, barrier: Barrier) -> Self {
         let entries = (!ttl.is_zero())
             .then(|| moka::sync::Cache::builder().max_capacity(capacity).time_to_live(ttl).support_invalidation_closures().build());
-        Guarded { entries, epoch: Mutex::new(0), live: AtomicBool::new(true), loading: Mutex::default() }
+        Guarded { barrier, entries, epoch: Mutex::new(0), live: AtomicBool::new(true), loading: Mutex::default() }
     }
 
     pub fn get(&self, key: &K) -> Option<V> {
@@ -44,22 +48,25 @@ where
         self.entries.as_ref()?.get(key)
     }
 
-    /// The cached value, or `load`'s, kept if nothing was invalidated meanwhile.
+    /// The cached value, or `load`'s, kept if nothing was invalidated meanwhile. Until this
+    /// process has heard every change made before the call, what it holds is passed over; what
+    /// `load` reads is still kept, as a change not yet heard invalidates it on arrival.
     pub async fn get_or_load<E, F, Fut>(&self, key: K, load: F) -> Result<V, E>
     where
         K: Clone,
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V, E>>,
     {
-        if let Some(value) = self.get(&key) {
-            return Ok(value);
-        }
         if self.entries.is_none() {
             return load().await;
         }
+        let trusted = self.barrier.caught_up().await;
+        if let Some(value) = self.get(&key).filter(|_| trusted) {
+            return Ok(value);
+        }
         let turn = self.load_lock(&key);
         let _turn = turn.lock().await;
-        if let Some(value) = self.get(&key) {
+        if let Some(value) = self.get(&key).filter(|_| trusted) {
             return Ok(value);
         }
         let ticket = self.ticket();

@@ -18,7 +18,7 @@ use petpixel_types::Page;
 use uuid::Uuid;
 
 use crate::entities::{api_tokens, sessions, users};
-use crate::events::Listener;
+use crate::events::{Barrier, Listener};
 pub use guarded::Guarded;
 
 /// What a credential was found to be: its row and its user's, as the database had them.
@@ -61,13 +61,13 @@ pub struct Caches {
 }
 
 impl Caches {
-    /// `ttl` zero turns caching off.
-    pub fn new(ttl: Duration) -> Arc<Self> {
+    /// `ttl` zero turns caching off; `barrier` is the event bus's (see `events::Barrier`).
+    pub fn new(ttl: Duration, barrier: Barrier) -> Arc<Self> {
         Arc::new(Caches {
-            credentials: Guarded::new(10_000, ttl),
-            project_counts: Guarded::new(1_000, ttl),
-            project_pages: Guarded::new(500, ttl),
-            project_details: Guarded::new(2_000, ttl),
+            credentials: Guarded::new(10_000, ttl, barrier.clone()),
+            project_counts: Guarded::new(1_000, ttl, barrier.clone()),
+            project_pages: Guarded::new(500, ttl, barrier.clone()),
+            project_details: Guarded::new(2_000, ttl, barrier),
         })
     }
 

@@ -3,7 +3,7 @@ use std::time::Duration;
 use super::Guarded;
 
 fn cache() -> Guarded<u32, &'static str> {
-    Guarded::new(100, Duration::from_secs(60))
+    Guarded::new(100, Duration::from_secs(60), crate::events::Barrier::none())
 }
 
 #[tokio::test]
@@ -47,7 +47,7 @@ async fn while_events_may_be_missed_nothing_is_served_or_kept() {
 
 #[tokio::test]
 async fn a_zero_time_to_live_keeps_nothing() {
-    let cache: Guarded<u32, u32> = Guarded::new(100, Duration::ZERO);
+    let cache: Guarded<u32, u32> = Guarded::new(100, Duration::ZERO, crate::events::Barrier::none());
     assert_eq!(cache.get_or_load(1, || async { Ok::<_, ()>(7) }).await, Ok(7));
     assert_eq!(cache.get(&1), None);
 }
@@ -55,7 +55,7 @@ async fn a_zero_time_to_live_keeps_nothing() {
 #[tokio::test]
 async fn concurrent_misses_of_one_key_load_once() {
     use std::sync::atomic::{AtomicU32, Ordering};
-    let cache: Guarded<u32, u32> = Guarded::new(100, Duration::from_secs(60));
+    let cache: Guarded<u32, u32> = Guarded::new(100, Duration::from_secs(60), crate::events::Barrier::none());
     let loads = AtomicU32::new(0);
     let load = || async {
         loads.fetch_add(1, Ordering::SeqCst);

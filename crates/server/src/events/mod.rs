@@ -2,6 +2,10 @@
 //! activity entries) and publishes them only after it commits. In one process the bus is a
 //! broadcast channel; with `REDIS_URL`, events go through Redis pub/sub, so every process (its
 //! realtime hub, caches, jobs) hears every process's events, its own included, exactly once.
+//! Events through Redis are numbered, so that a process knows when it has heard every write that
+//! answered before a read (see `sequence`).
+
+mod sequence;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
@@ -13,6 +17,8 @@ use petpixel_types::health::ComponentHealth;
 use redis::aio::ConnectionManager;
 use tokio::sync::broadcast;
 use uuid::Uuid;
+
+use sequence::{Numbered, Sequence};
 
 /// A change with no activity entry of its own (a build starting, a notification): told with
 /// the state it left.
@@ -75,6 +81,26 @@ impl Listeners {
 struct RedisLink {
     publisher: ConnectionManager,
     channel: String,
+    sequence: Arc<Sequence>,
+}
+
+/// What a cache asks before it serves what it holds: has this process heard every change that
+/// committed (and answered) before now? Always, in one process; across processes, see `sequence`.
+#[derive(Clone, Default)]
+pub struct Barrier(Option<Arc<Sequence>>);
+
+impl Barrier {
+    /// No other process writes: whatever this one holds is current.
+    pub fn none() -> Self {
+        Barrier(None)
+    }
+
+    pub async fn caught_up(&self) -> bool {
+        match &self.0 {
+            None => true,
+            Some(sequence) => sequence.caught_up().await,
+        }
+    }
 }
 
 impl Bus {
@@ -93,9 +119,15 @@ impl Bus {
         let (local, _) = broadcast::channel(CAPACITY);
         let (ready, subscribed) = tokio::sync::oneshot::channel();
         let listeners = Listeners::default();
-        tokio::spawn(forward(client, channel.to_owned(), local.clone(), listeners.clone(), Some(ready)));
+        let sequence = Sequence::new(publisher.clone(), format!("{channel}:seq"));
+        tokio::spawn(forward(client, channel.to_owned(), local.clone(), listeners.clone(), sequence.clone(), Some(ready)));
         subscribed.await.map_err(|_| anyhow::anyhow!("could not subscribe to Redis channel {channel}"))??;
-        Ok(Bus { local, redis: Some(RedisLink { publisher, channel: channel.to_owned() }), listeners })
+        Ok(Bus { local, redis: Some(RedisLink { publisher, channel: channel.to_owned(), sequence }), listeners })
+    }
+
+    /// What caches ask before serving (see [`Barrier`]).
+    pub fn barrier(&self) -> Barrier {
+        Barrier(self.redis.as_ref().map(|link| link.sequence.clone()))
     }
 
     /// Adds a listener; it starts with a clean slate, live if the bus is.
@@ -124,7 +156,14 @@ impl Bus {
                         }
                     };
                     let mut conn = link.publisher.clone();
-                    let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH").arg(&link.channel).arg(payload).query_async(&mut conn).await;
+                    let sent: redis::RedisResult<i64> = redis::cmd("EVAL")
+                        .arg(sequence::PUBLISH)
+                        .arg(1)
+                        .arg(&link.sequence.key)
+                        .arg(&link.channel)
+                        .arg(payload)
+                        .query_async(&mut conn)
+                        .await;
                     if let Err(e) = sent {
                         tracing::warn!(error = %e, action = %event.action, "Redis did not take an event; only this process hears it");
                         let _ = self.local.send(event);
@@ -141,17 +180,23 @@ impl Bus {
     /// The cache and bus backend: Redis (with a PING) or the process's memory.
     pub async fn health(&self) -> ComponentHealth {
         let Some(link) = &self.redis else {
-            return ComponentHealth { status: "ok".into(), backend: "memory".into(), latency_ms: Some(0.0), error: None };
+            return ComponentHealth { status: "ok".into(), backend: "memory".into(), latency_ms: Some(0.0), error: None, disk: None };
         };
         let start = Instant::now();
         let mut conn = link.publisher.clone();
         let ping = tokio::time::timeout(Duration::from_secs(2), redis::cmd("PING").query_async::<String>(&mut conn)).await;
         let latency_ms = Some((start.elapsed().as_secs_f64() * 100_000.0).round() / 100.0);
         match ping {
-            Ok(Ok(_)) => ComponentHealth { status: "ok".into(), backend: "redis".into(), latency_ms, error: None },
+            Ok(Ok(_)) => ComponentHealth { status: "ok".into(), backend: "redis".into(), latency_ms, error: None, disk: None },
             other => {
                 tracing::warn!(result = ?other.map(|r| r.map_err(|e| e.to_string())), "Redis health check failed");
-                ComponentHealth { status: "error".into(), backend: "redis".into(), latency_ms, error: Some("Redis does not answer".into()) }
+                ComponentHealth {
+                    status: "error".into(),
+                    backend: "redis".into(),
+                    latency_ms,
+                    error: Some("Redis does not answer".into()),
+                    disk: None,
+                }
             }
         }
     }
@@ -164,6 +209,7 @@ async fn forward(
     channel: String,
     local: broadcast::Sender<Event>,
     listeners: Listeners,
+    sequence: Arc<Sequence>,
     mut ready: Option<tokio::sync::oneshot::Sender<anyhow::Result<()>>>,
 ) {
     use futures::StreamExt;
@@ -191,12 +237,17 @@ async fn forward(
         }
         // Subscribed from here on: what was missed before is forgotten, what comes is heard.
         listeners.gap(true);
+        sequence.resubscribed().await;
         let mut messages = pubsub.on_message();
         while let Some(message) = messages.next().await {
             let Ok(payload) = message.get_payload::<String>() else { continue };
             match serde_json::from_str::<Event>(&payload) {
                 Ok(event) => {
                     listeners.heard(&event);
+                    // Applied: a read waiting for this number may now trust the caches.
+                    if let Ok(Numbered { seq: Some(seq) }) = serde_json::from_str(&payload) {
+                        sequence.heard(seq);
+                    }
                     let _ = local.send(event);
                 }
                 Err(e) => tracing::warn!(error = %e, "an event from Redis could not be read"),

@@ -26,7 +26,7 @@ use futures::future::BoxFuture;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::Value;
 
-pub use queue::{enqueue, NewJob, DONE, FAILED, PENDING, RUNNING};
+pub use queue::{backlog, enqueue, NewJob, DONE, FAILED, PENDING, RUNNING};
 pub use worker::{Outcome, Worker};
 
 use crate::error::ApiResult;

@@ -97,3 +97,22 @@ pub async fn enqueue(conn: &impl ConnectionTrait, job: NewJob) -> ApiResult<Opti
     }
     Ok(None)
 }
+
+/// The queue's backlog at `now`: pending jobs already due, and how long the longest-waiting one
+/// has been due (zero when none is). What the "job queue backing up" alert watches.
+pub async fn backlog(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> ApiResult<(u64, std::time::Duration)> {
+    use sea_orm::sea_query::Func;
+    use sea_orm::QuerySelect;
+    let (due, oldest): (i64, Option<DateTime<Utc>>) = jobs::Entity::find()
+        .select_only()
+        .column_as(Expr::from(Func::count(Expr::col(jobs::Column::Id))), "due")
+        .column_as(Expr::from(Func::min(Expr::col(jobs::Column::RunAt))), "oldest")
+        .filter(jobs::Column::Status.eq(PENDING))
+        .filter(jobs::Column::RunAt.lte(now))
+        .into_tuple()
+        .one(conn)
+        .await?
+        .unwrap_or((0, None));
+    let waited = oldest.map(|at| (now - at).to_std().unwrap_or_default()).unwrap_or_default();
+    Ok((due.max(0) as u64, waited))
+}

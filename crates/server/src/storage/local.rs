@@ -27,6 +27,10 @@ impl LocalStore {
         LocalStore { root, public_url: public_url.trim_end_matches('/').to_owned(), links_key }
     }
 
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     pub fn links_key(&self) -> &[u8; 32] {
         &self.links_key
     }
@@ -166,4 +170,13 @@ fn sidecar(path: &Path) -> PathBuf {
     let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(TYPE_SUFFIX);
     path.with_file_name(name)
+}
+
+/// Space on the filesystem holding `dir` (statvfs).
+pub fn disk_usage(dir: &Path) -> Option<petpixel_types::health::DiskUsage> {
+    let stat = rustix::fs::statvfs(dir).ok()?;
+    let total_bytes = stat.f_blocks.saturating_mul(stat.f_frsize);
+    let available_bytes = stat.f_bavail.saturating_mul(stat.f_frsize);
+    let used_ratio = if total_bytes == 0 { 0.0 } else { 1.0 - available_bytes as f64 / total_bytes as f64 };
+    Some(petpixel_types::health::DiskUsage { total_bytes, available_bytes, used_ratio: (used_ratio * 10_000.0).round() / 10_000.0 })
 }

@@ -158,6 +158,14 @@ impl Storage {
     }
 
     /// Whether the store answers, without writing anything.
+    /// Space on the folder store's filesystem; None on S3 (its own to watch) or if unreadable.
+    pub fn disk(&self) -> Option<petpixel_types::health::DiskUsage> {
+        match self {
+            Storage::Local(s) => local::disk_usage(s.root()),
+            Storage::S3(_) => None,
+        }
+    }
+
     pub async fn health(&self) -> ComponentHealth {
         let start = std::time::Instant::now();
         let result = match self {
@@ -166,7 +174,9 @@ impl Storage {
         };
         let latency_ms = Some((start.elapsed().as_secs_f64() * 100_000.0).round() / 100.0);
         match result {
-            Ok(()) => ComponentHealth { status: "ok".into(), backend: self.backend_name().into(), latency_ms, error: None },
+            Ok(()) => {
+                ComponentHealth { status: "ok".into(), backend: self.backend_name().into(), latency_ms, error: None, disk: self.disk() }
+            }
             Err(e) => {
                 tracing::warn!(error = %e, backend = self.backend_name(), "storage health check failed");
                 ComponentHealth {
@@ -174,6 +184,7 @@ impl Storage {
                     backend: self.backend_name().into(),
                     latency_ms,
                     error: Some("the file store does not answer".into()),
+                    disk: self.disk(),
                 }
             }
         }

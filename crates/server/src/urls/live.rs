@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::cache::Guarded;
 use crate::encoding::Coding;
-use crate::events::Listener;
+use crate::events::{Barrier, Listener};
 
 /// What an address answers.
 #[derive(Clone)]
@@ -79,13 +79,13 @@ const PROJECTS: u64 = 10_000;
 impl LiveGames {
     /// `ttl` bounds how long a slug's state is kept should an event be lost; `bytes` bounds the
     /// files.
-    pub fn new(ttl: Duration, bytes: u64) -> Arc<Self> {
+    pub fn new(ttl: Duration, bytes: u64, barrier: Barrier) -> Arc<Self> {
         let files = moka::sync::Cache::builder()
             .max_capacity(bytes)
             .weigher(|(_, name): &(Uuid, String), file: &Arc<File>| u32::try_from(file.body.len() + name.len() + 64).unwrap_or(u32::MAX))
             .support_invalidation_closures()
             .build();
-        Arc::new(LiveGames { sites: Guarded::new(SLUGS, ttl), catalogues: Guarded::new(PROJECTS, ttl), files })
+        Arc::new(LiveGames { sites: Guarded::new(SLUGS, ttl, barrier.clone()), catalogues: Guarded::new(PROJECTS, ttl, barrier), files })
     }
 }
 
@@ -139,7 +139,7 @@ mod tests {
 
     #[tokio::test]
     async fn any_change_to_an_address_forgets_every_slug_and_a_deleted_build_its_files() {
-        let games = LiveGames::new(Duration::from_secs(60), 1 << 20);
+        let games = LiveGames::new(Duration::from_secs(60), 1 << 20, crate::events::Barrier::none());
         let load = |site: Site| async move { Ok::<_, ()>(site) };
         games.sites.get_or_load("rex-runs".into(), || load(Site::NotYet)).await.unwrap();
         games.sites.get_or_load("nobody".into(), || load(Site::Unknown)).await.unwrap();

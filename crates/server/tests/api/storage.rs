@@ -20,7 +20,7 @@ pub async fn apps() -> Vec<TestApp> {
         let s3 = S3Config {
             endpoint: Some(endpoint),
             bucket: std::env::var("TEST_S3_BUCKET").unwrap_or_else(|_| "petpixel-test".into()),
-            region: "us-east-1".into(),
+            region: std::env::var("TEST_S3_REGION").unwrap_or_else(|_| "us-east-1".into()),
             access_key_id: std::env::var("TEST_S3_ACCESS_KEY_ID").unwrap_or_else(|_| "petpixel".into()),
             secret_access_key: SecretString::from(std::env::var("TEST_S3_SECRET_ACCESS_KEY").unwrap_or_else(|_| "petpixel-secret".into())),
         };
