@@ -157,6 +157,29 @@ impl Cluster {
         self.processes.iter().map(|p| p.child.as_ref().map(Child::id)).collect()
     }
 
+    /// The Redis channel of this cluster's events (its counter is `<channel>:seq`).
+    pub fn channel(&self) -> &str {
+        &self.channel
+    }
+
+    /// Stops the cluster's own S3 server (SIGKILL), as an S3 outage.
+    pub fn stop_s3(&mut self) -> io::Result<()> {
+        if let Some(mut child) = self.s3_server.take() {
+            child.kill()?;
+            child.wait()?;
+        }
+        Ok(())
+    }
+
+    /// Starts the cluster's own S3 server again, on the same port and folder.
+    pub fn start_s3(&mut self) -> io::Result<()> {
+        if self.s3_server.is_none() && self.options.s3.is_none() {
+            let port = self.s3.endpoint.rsplit(':').next().and_then(|p| p.parse().ok()).ok_or_else(|| io::Error::other("no S3 port"))?;
+            self.s3_server = Some(spawn_s3s_fs(&self.options.work, &self.s3, port)?);
+        }
+        Ok(())
+    }
+
     pub fn log_path(&self, name: &str) -> PathBuf {
         self.options.work.join(format!("{name}.log"))
     }
@@ -248,8 +271,7 @@ impl Cluster {
 
 /// s3s-fs (`cargo install s3s-fs --features binary`) on a free port, its bucket a folder.
 fn start_s3s_fs(work: &Path) -> io::Result<(Child, S3)> {
-    let root = work.join("s3");
-    std::fs::create_dir_all(root.join("petpixel"))?;
+    std::fs::create_dir_all(work.join("s3/petpixel"))?;
     let port = free_port()?;
     let s3 = S3 {
         endpoint: format!("http://127.0.0.1:{port}"),
@@ -258,6 +280,10 @@ fn start_s3s_fs(work: &Path) -> io::Result<(Child, S3)> {
         access_key_id: "cluster".into(),
         secret_access_key: "cluster-secret".into(),
     };
+    Ok((spawn_s3s_fs(work, &s3, port)?, s3))
+}
+
+fn spawn_s3s_fs(work: &Path, s3: &S3, port: u16) -> io::Result<Child> {
     let child = Command::new("s3s-fs")
         .args([
             "--host",
@@ -269,14 +295,14 @@ fn start_s3s_fs(work: &Path) -> io::Result<(Child, S3)> {
             "--secret-key",
             &s3.secret_access_key,
         ])
-        .arg(&root)
+        .arg(work.join("s3"))
         .stdin(Stdio::null())
         .stdout(log_file(work, "s3")?)
         .stderr(log_file(work, "s3")?)
         .spawn()
         .map_err(|e| io::Error::new(e.kind(), format!("cannot start s3s-fs (cargo install s3s-fs --features binary): {e}")))?;
     wait_for_port(port, Duration::from_secs(10))?;
-    Ok((child, s3))
+    Ok(child)
 }
 
 impl Drop for Cluster {

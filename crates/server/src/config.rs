@@ -36,6 +36,9 @@ pub struct Config {
     pub database_url: SecretString,
     /// Pool size; SQLite is given fewer connections since it has one writer anyway.
     pub database_max_connections: u32,
+    /// How long a request waits for a database connection before it answers 503
+    /// (`DATABASE_ACQUIRE_TIMEOUT_MS`, PostgreSQL).
+    pub database_acquire_timeout: Duration,
     /// `None` means: generate one and keep it in the data dir.
     pub jwt_secret: Option<SecretString>,
     pub public_url: String,
@@ -229,6 +232,7 @@ impl Config {
             games_url: var("PETPIXEL_GAMES_URL").map(|u| u.trim_end_matches('/').to_owned()),
             data_dir,
             database_max_connections: parse_var("DATABASE_MAX_CONNECTIONS", if is_sqlite { 8 } else { 16 })?,
+            database_acquire_timeout: Duration::from_millis(parse_var("DATABASE_ACQUIRE_TIMEOUT_MS", 800)?),
             database_url: SecretString::from(database_url),
             jwt_secret: var("PETPIXEL_JWT_SECRET").map(SecretString::from),
             access_token_ttl: Duration::from_secs(parse_var("PETPIXEL_ACCESS_TOKEN_TTL_SECS", 15 * 60)?),
@@ -295,6 +299,7 @@ impl Config {
             data_dir,
             database_url: SecretString::from(database_url),
             database_max_connections: if database_url.starts_with("sqlite:") { 1 } else { 4 },
+            database_acquire_timeout: Duration::from_secs(5),
             jwt_secret: Some(SecretString::from("test-secret-test-secret-test-secret-0123")),
             public_url: "http://studio.test".into(),
             games_url: None,

@@ -37,6 +37,9 @@ pub enum AppError {
     /// Overloaded for a moment: the client may try again after `Retry-After`.
     #[error("service unavailable: {detail}")]
     Unavailable { detail: String, retry_after_secs: u64 },
+    /// The file store has no room left.
+    #[error("insufficient storage: {0}")]
+    InsufficientStorage(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -79,6 +82,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -96,6 +100,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             AppError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             AppError::Unavailable { .. } => ("unavailable", "Service unavailable"),
+            AppError::InsufficientStorage(_) => ("insufficient-storage", "Insufficient storage"),
             AppError::Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -115,7 +120,8 @@ impl AppError {
             | AppError::Forbidden(d)
             | AppError::NotFound(d)
             | AppError::PayloadTooLarge(d)
-            | AppError::UnsupportedMediaType(d) => (Some(d.clone()), Vec::new(), None),
+            | AppError::UnsupportedMediaType(d)
+            | AppError::InsufficientStorage(d) => (Some(d.clone()), Vec::new(), None),
             AppError::MethodNotAllowed => (Some("This address does not accept that method.".into()), Vec::new(), None),
             AppError::Internal(_) => (Some("Something went wrong on our side; it has been logged.".into()), Vec::new(), None),
         };
@@ -132,6 +138,12 @@ impl AppError {
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
+        if crate::db::is_unavailable(&err) {
+            // Restarting, unreachable, or every connection busy past the acquire timeout: the
+            // client hears so at once and may retry, rather than waiting or seeing a 500.
+            tracing::warn!(error = %err, "the database is unavailable");
+            return AppError::Unavailable { detail: "The database is not answering; try again in a moment.".into(), retry_after_secs: 2 };
+        }
         AppError::Internal(anyhow::Error::new(err).context("database"))
     }
 }

@@ -5,5 +5,7 @@
 //! target dir's), nginx and s3s-fs: where one of those is missing they say so and pass, unless
 //! `CI_REQUIRE_TOOLS` is set.
 
+mod faults;
+mod proxy;
 mod read_your_writes;
 mod support;

@@ -5,6 +5,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use petpixel_cluster::{Cluster, Options};
 use serde_json::{json, Value};
 
+use crate::proxy::{self, address_of, Proxy};
+
 pub const ADMIN: &str = "admin@cluster.example";
 pub const PASSWORD: &str = "cluster test password 1";
 
@@ -12,6 +14,9 @@ pub const PASSWORD: &str = "cluster test password 1";
 /// saying why) where the machine lacks a part, unless `CI_REQUIRE_TOOLS` is set.
 pub struct TestCluster {
     pub cluster: Cluster,
+    /// Between the cluster and PostgreSQL, and Redis, when asked for.
+    pub database_proxy: Option<Proxy>,
+    pub redis_proxy: Option<Proxy>,
     pub http: reqwest::Client,
     pub token: String,
     server: String,
@@ -38,8 +43,26 @@ fn binary() -> Option<PathBuf> {
 
 static CLUSTERS: AtomicU32 = AtomicU32::new(0);
 
+/// A reply: status, headers, JSON body (Null if none).
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+/// Which of the cluster's servers it reaches through a proxy the test controls.
+#[derive(Default, Clone, Copy)]
+pub struct Through {
+    pub database: bool,
+    pub redis: bool,
+}
+
 impl TestCluster {
     pub async fn start(replicas: usize) -> Option<TestCluster> {
+        Self::start_with(replicas, Through::default()).await
+    }
+
+    pub async fn start_with(replicas: usize, through: Through) -> Option<TestCluster> {
         // The topology is PostgreSQL's and Redis's: on the embedded defaults there is none to test.
         let (Ok(url), Ok(redis_url)) = (std::env::var("TEST_DATABASE_URL"), std::env::var("TEST_REDIS_URL")) else {
             eprintln!("cluster test skipped: it runs with TEST_DATABASE_URL (PostgreSQL) and TEST_REDIS_URL set");
@@ -62,11 +85,21 @@ impl TestCluster {
         assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
         let work = std::env::temp_dir().join(format!("petpixel-cluster-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&work);
+        let mut database_url = format!("{server}/{database}");
+        let mut redis_url = redis_url;
+        let database_proxy = if through.database { Some(Proxy::start(&address_of(&database_url)).await) } else { None };
+        if let Some(proxy) = &database_proxy {
+            database_url = proxy::through(&database_url, proxy.port);
+        }
+        let redis_proxy = if through.redis { Some(Proxy::start(&address_of(&redis_url)).await) } else { None };
+        if let Some(proxy) = &redis_proxy {
+            redis_url = proxy::through(&redis_url, proxy.port);
+        }
         let options = Options {
             bin,
             replicas,
             port: 0,
-            database_url: format!("{server}/{database}"),
+            database_url,
             redis_url,
             s3: None,
             work,
@@ -76,7 +109,7 @@ impl TestCluster {
         let admin = cluster.petpixel(&["create-admin", "--email", ADMIN, "--password", PASSWORD]).unwrap();
         assert!(admin.status.success(), "{}", String::from_utf8_lossy(&admin.stderr));
         let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(30)).build().unwrap();
-        let mut test = TestCluster { cluster, http, token: String::new(), server, database };
+        let mut test = TestCluster { cluster, database_proxy, redis_proxy, http, token: String::new(), server, database };
         let login = test
             .send(
                 reqwest::Method::POST,
@@ -92,31 +125,41 @@ impl TestCluster {
 
     /// One request to `base` (the balancer or a replica): its status and JSON body (Null if none).
     pub async fn send(&self, method: reqwest::Method, base: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut request = self.http.request(method, format!("{base}{path}"));
+        let reply = self.request(self.http.request(method, format!("{base}{path}")), body).await.unwrap_or_else(|e| panic!("{path}: {e}"));
+        (reply.status, reply.body)
+    }
+
+    /// Sends `request` with the admin's token (and `body` as JSON); Err when no answer came.
+    pub async fn request(&self, mut request: reqwest::RequestBuilder, body: Option<Value>) -> Result<Reply, reqwest::Error> {
         if !self.token.is_empty() {
             request = request.bearer_auth(&self.token);
         }
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let reply = request.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
+        let reply = request.send().await?;
         let status = reply.status().as_u16();
+        let headers = reply.headers().clone();
         let text = reply.text().await.unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        Ok(Reply { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null) })
     }
 
     pub async fn create_project(&self, pet: &str) -> Value {
-        let order = json!({
+        let (status, body) = self.send(reqwest::Method::POST, &self.cluster.url, "/api/v1/projects", Some(order(pet))).await;
+        assert_eq!(status, 201, "{body}");
+        body
+    }
+}
+
+/// A valid order for `pet`.
+pub fn order(pet: &str) -> Value {
+    json!({
             "customer_name": "Sunny Lee",
             "customer_email": "sunny@example.com",
             "pet_name": pet,
             "package_type": "custom",
             "game_config": { "theme": "space adventure", "difficulty": "easy", "features": [] },
-        });
-        let (status, body) = self.send(reqwest::Method::POST, &self.cluster.url, "/api/v1/projects", Some(order)).await;
-        assert_eq!(status, 201, "{body}");
-        body
-    }
+    })
 }
 
 impl Drop for TestCluster {

@@ -72,8 +72,16 @@ impl LocalStore {
             let _ = tokio::fs::remove_file(&temp).await;
             return Err(StorageError::WrongLength { expected: length, actual: total });
         }
-        tokio::fs::write(sidecar(&path), content_type).await?;
-        tokio::fs::rename(&temp, &path).await?;
+        // A full disk may refuse the sidecar or the rename too: nothing half-written stays.
+        let placed = async {
+            tokio::fs::write(sidecar(&path), content_type).await?;
+            tokio::fs::rename(&temp, &path).await
+        }
+        .await;
+        if let Err(e) = placed {
+            let _ = tokio::fs::remove_file(&temp).await;
+            return Err(e.into());
+        }
         self.head(key).await?.ok_or_else(|| StorageError::Backend("the object vanished after it was written".into()))
     }
 

@@ -49,11 +49,22 @@ pub enum StorageError {
     WrongLength { expected: u64, actual: u64 },
     #[error("storage: {0}")]
     Backend(String),
+    /// The store does not answer, times out, or fails on its side: worth a retry later.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// No space left (the folder store's disk or quota).
+    #[error("storage full")]
+    Full,
 }
 
 impl From<std::io::Error> for StorageError {
     fn from(e: std::io::Error) -> Self {
-        StorageError::Backend(e.to_string())
+        // ENOSPC and EDQUOT.
+        if e.kind() == std::io::ErrorKind::StorageFull || e.kind() == std::io::ErrorKind::QuotaExceeded {
+            StorageError::Full
+        } else {
+            StorageError::Backend(e.to_string())
+        }
     }
 }
 
@@ -65,6 +76,17 @@ impl From<StorageError> for crate::error::AppError {
                 crate::error::AppError::bad_request(format!("The upload had {actual} bytes where {expected} were announced."))
             }
             StorageError::Backend(e) => crate::error::AppError::Internal(anyhow::anyhow!("storage: {e}")),
+            StorageError::Unavailable(e) => {
+                tracing::warn!(error = %e, "the file store is unavailable");
+                crate::error::AppError::Unavailable {
+                    detail: "The file store is not answering; try again in a moment.".into(),
+                    retry_after_secs: 5,
+                }
+            }
+            StorageError::Full => {
+                tracing::error!("the file store is full");
+                crate::error::AppError::InsufficientStorage("The file store is full; nothing was stored. An admin must free space.".into())
+            }
         }
     }
 }

@@ -83,7 +83,7 @@ impl S3Store {
             .body(S3Body::new(sdk_body))
             .send()
             .await
-            .map_err(|e| StorageError::Backend(format!("put {key}: {}", describe(&e))))?;
+            .map_err(|e| failed(format!("put {key}: {}", describe(&e)), &e))?;
         self.head(key).await?.ok_or_else(|| StorageError::Backend(format!("{key} vanished after it was written")))
     }
 
@@ -91,7 +91,7 @@ impl S3Store {
         let out = match self.client.get_object().bucket(&self.bucket).key(key.as_str()).send().await {
             Ok(out) => out,
             Err(SdkError::ServiceError(e)) if e.err().is_no_such_key() => return Err(StorageError::NotFound(key.to_string())),
-            Err(e) => return Err(StorageError::Backend(format!("get {key}: {}", describe(&e)))),
+            Err(e) => return Err(failed(format!("get {key}: {}", describe(&e)), &e)),
         };
         let meta = ObjectMeta {
             key: key.clone(),
@@ -112,7 +112,7 @@ impl S3Store {
                 modified: out.last_modified().and_then(to_chrono),
             })),
             Err(SdkError::ServiceError(e)) if e.err().is_not_found() => Ok(None),
-            Err(e) => Err(StorageError::Backend(format!("head {key}: {}", describe(&e)))),
+            Err(e) => Err(failed(format!("head {key}: {}", describe(&e)), &e)),
         }
     }
 
@@ -123,7 +123,7 @@ impl S3Store {
             .key(key.as_str())
             .send()
             .await
-            .map_err(|e| StorageError::Backend(format!("delete {key}: {}", describe(&e))))?;
+            .map_err(|e| failed(format!("delete {key}: {}", describe(&e)), &e))?;
         Ok(())
     }
 
@@ -131,7 +131,7 @@ impl S3Store {
         let mut found = Vec::new();
         let mut pages = self.client.list_objects_v2().bucket(&self.bucket).prefix(prefix).into_paginator().send();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| StorageError::Backend(format!("list {prefix}: {}", describe(&e))))?;
+            let page = page.map_err(|e| failed(format!("list {prefix}: {}", describe(&e)), &e))?;
             for object in page.contents() {
                 let Some(key) = object.key().and_then(|k| ObjectKey::new(k).ok()) else { continue };
                 found.push(ObjectMeta {
@@ -177,7 +177,7 @@ impl S3Store {
             .bucket(&self.bucket)
             .send()
             .await
-            .map_err(|e| StorageError::Backend(format!("bucket {}: {}", self.bucket, describe(&e))))?;
+            .map_err(|e| failed(format!("bucket {}: {}", self.bucket, describe(&e)), &e))?;
         Ok(())
     }
 }
@@ -187,6 +187,35 @@ fn to_chrono(t: &aws_sdk_s3::primitives::DateTime) -> Option<chrono::DateTime<ch
 }
 
 /// An SDK error as one line: the service's code and message where there is one.
+/// An operation's failure: the store unreachable, timing out or failing on its side (5xx) is
+/// "unavailable" (the client may retry), anything else a plain backend error.
+fn failed<E, R>(what: String, e: &SdkError<E, R>) -> StorageError
+where
+    R: HttpStatus,
+{
+    let unreachable = match e {
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
+        SdkError::ServiceError(s) => s.raw().status_code() >= 500,
+        _ => false,
+    };
+    if unreachable {
+        StorageError::Unavailable(what)
+    } else {
+        StorageError::Backend(what)
+    }
+}
+
+/// The HTTP status of a raw response, whatever the SDK's response type.
+trait HttpStatus {
+    fn status_code(&self) -> u16;
+}
+
+impl HttpStatus for aws_sdk_s3::config::http::HttpResponse {
+    fn status_code(&self) -> u16 {
+        self.status().as_u16()
+    }
+}
+
 fn describe<E: std::fmt::Debug + aws_sdk_s3::error::ProvideErrorMetadata, R: std::fmt::Debug>(e: &SdkError<E, R>) -> String {
     match e {
         SdkError::ServiceError(s) => {
