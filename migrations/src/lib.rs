@@ -18,6 +18,7 @@ mod m20261128_000012_notifications_and_outbox;
 mod m20261128_000013_idempotency_keys;
 mod m20261128_000014_webhooks;
 mod m20261207_000015_security_review;
+mod m20261207_000016_index_every_sort;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000013_idempotency_keys::Migration),
             Box::new(m20261128_000014_webhooks::Migration),
             Box::new(m20261207_000015_security_review::Migration),
+            Box::new(m20261207_000016_index_every_sort::Migration),
         ]
     }
 }

@@ -7,8 +7,9 @@
 # on the PostgreSQL of BENCH_DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432),
 # makes 10,000 projects through the API and moves half of them to in_progress (seed.py), then
 # runs wrk (Debian's package) on the same machine: the counted list page and get-by-id at 64 and
-# 16 connections, the bare /api/health of the same process for comparison, and the list again
-# while projects change 10 times a second (churn.py). Prints a table.
+# 16 connections, the bare /api/health of the same process for comparison, varied pages of the list
+# (pages.lua: any status, sort and offset up to 4,000), and the list again while projects change
+# 10 times a second (churn.py). Prints a table.
 # Needs wrk, curl and python3. PROJECTS=N changes the number of projects; PETPIXEL_CACHE_TTL_SECS=0
 # measures with the server's caches off. ENCODING='br, gzip' sends that Accept-Encoding with every
 # request, as a browser does (the list page is then compressed on the fly; get-by-id is under 1 KB).
@@ -51,10 +52,11 @@ TOKEN=${SEEDED[0]}
 PROJECT=${SEEDED[1]}
 BASE="http://127.0.0.1:$PORT"
 
-# run NAME CONNECTIONS PATH [auth]: one wrk run; prints a table row.
+# run NAME CONNECTIONS PATH [auth [script]]: one wrk run; prints a table row.
 run() {
-  local name=$1 connections=$2 path=$3 auth=${4:-yes} out rps p50 p99 errors
+  local name=$1 connections=$2 path=$3 auth=${4:-yes} script=${5:-} out rps p50 p99 errors
   local args=(-t2 "-c$connections" "-d${SECONDS_PER_RUN}s" --latency)
+  [ -n "$script" ] && args+=(-s "$script")
   [ "$auth" = yes ] && args+=(-H "Authorization: Bearer $TOKEN")
   [ -n "${ENCODING:-}" ] && args+=(-H "Accept-Encoding: $ENCODING")
   out=$(wrk "${args[@]}" "$BASE$path")
@@ -74,6 +76,9 @@ run "GET /projects (in_progress, page 2)" 16 "$LIST"
 run "GET /projects/{id}" 64 "/api/v1/projects/$PROJECT"
 run "GET /projects/{id}" 16 "/api/v1/projects/$PROJECT"
 run "GET /api/health" 64 "/api/health" no
+# Varied pages: a status or none, any sort either way, offsets up to 4,000 (scripts/load/pages.lua).
+run "GET /projects, varied pages" 64 "/" yes scripts/load/pages.lua
+run "GET /projects, varied pages" 16 "/" yes scripts/load/pages.lua
 # The same list while the team changes 10 projects a second (each change empties the list caches).
 python3 scripts/load/churn.py "$BASE" "$TOKEN" 10 "$SECONDS_PER_RUN" >"$WORK/churn.out" &
 CHURN=$!

@@ -2,3 +2,6 @@
 
 pub mod handlers;
 pub mod service;
+
+#[cfg(test)]
+mod plans;
