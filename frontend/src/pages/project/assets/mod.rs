@@ -62,7 +62,22 @@ fn AssetManager(project_id: Uuid, can_manage: bool) -> impl IntoView {
                 if !alive.load(Ordering::Relaxed) {
                     return;
                 }
-                assets.set(Some(result));
+                // A live update (processing finished) may have arrived while this read was on its
+                // way: of the two copies of an asset, the one further along is kept.
+                assets.update(|current| {
+                    let result = match (result, current.take()) {
+                        (Ok(mut fresh), Some(Ok(held))) => {
+                            for asset in &mut fresh {
+                                if let Some(newer) = held.iter().find(|h| h.id == asset.id && further_along(h, asset)) {
+                                    *asset = newer.clone();
+                                }
+                            }
+                            Ok(fresh)
+                        }
+                        (result, _) => result,
+                    };
+                    *current = Some(result);
+                });
             });
         }
     });
@@ -313,4 +328,10 @@ fn AssetCard(
 /// The input element an event came from.
 fn event_target<T: JsCast>(ev: &leptos::ev::Event) -> T {
     ev.target().expect("an event from an element").unchecked_into()
+}
+
+/// Whether `a` is a later state of the same asset than `b`: a newer version, or the same one
+/// processed where `b` is not yet.
+fn further_along(a: &Asset, b: &Asset) -> bool {
+    (a.version, a.processed_at.is_some()) > (b.version, b.processed_at.is_some())
 }
