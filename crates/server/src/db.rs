@@ -102,26 +102,6 @@ async fn bus(config: &Config) -> anyhow::Result<Bus> {
     }
 }
 
-/// Whether a database error says the database cannot be reached now (down, restarting, the
-/// connection lost, no connection free within the acquire timeout) rather than that the query
-/// was wrong: the former is worth a retry later.
-pub fn is_unavailable(err: &sea_orm::DbErr) -> bool {
-    use sea_orm::{DbErr, RuntimeErr};
-    let runtime = match err {
-        DbErr::ConnectionAcquire(_) => return true,
-        DbErr::Conn(e) | DbErr::Exec(e) | DbErr::Query(e) => e,
-        _ => return false,
-    };
-    let RuntimeErr::SqlxError(e) = runtime else { return false };
-    match &**e {
-        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed | sqlx::Error::Tls(_) => true,
-        // PostgreSQL's connection exceptions (08) and operator interventions: shutting down,
-        // starting up (57P01-57P03).
-        sqlx::Error::Database(db) => db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
-        _ => false,
-    }
-}
-
 impl Db {
     pub async fn connect(config: &Config) -> anyhow::Result<Self> {
         let url = config.database_url.expose_secret();

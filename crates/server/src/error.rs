@@ -136,9 +136,29 @@ impl AppError {
     }
 }
 
+/// Whether a database error says the database cannot be reached now (down, restarting, the
+/// connection lost, no connection free within the acquire timeout) rather than that the query
+/// was wrong: the former is worth a retry later.
+fn is_unavailable(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(e) | DbErr::Exec(e) | DbErr::Query(e) => e,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(e) = runtime else { return false };
+    match &**e {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed | sqlx::Error::Tls(_) => true,
+        // PostgreSQL's connection exceptions (08) and operator interventions: shutting down,
+        // starting up (57P01-57P03).
+        sqlx::Error::Database(db) => db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+        _ => false,
+    }
+}
+
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
-        if crate::db::is_unavailable(&err) {
+        if is_unavailable(&err) {
             // Restarting, unreachable, or every connection busy past the acquire timeout: the
             // client hears so at once and may retry, rather than waiting or seeing a 500.
             tracing::warn!(error = %err, "the database is unavailable");
