@@ -2,6 +2,7 @@
 //! the server embeds and serves.
 
 mod app;
+mod errors;
 mod filters;
 mod form;
 mod live;
@@ -29,8 +30,11 @@ fn main() {
         // cookie.
         if info.to_string().contains("load callback should succeed") {
             load_afresh();
+        } else {
+            errors::report(format!("panic: {info}"), None);
         }
     }));
+    errors::listen();
     note_link_clicks();
     // The page came with a shell drawn from plain HTML (the login form, or the studio's frame):
     // it stays until the app's page stands in its place (`shell::hand_over`).

@@ -19,6 +19,8 @@ mod m20261128_000013_idempotency_keys;
 mod m20261128_000014_webhooks;
 mod m20261207_000015_security_review;
 mod m20261207_000016_index_every_sort;
+mod m20261207_000017_idempotency_applied;
+mod m20261207_000018_job_trace_parent;
 
 pub struct Migrator;
 
@@ -42,6 +44,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000014_webhooks::Migration),
             Box::new(m20261207_000015_security_review::Migration),
             Box::new(m20261207_000016_index_every_sort::Migration),
+            Box::new(m20261207_000017_idempotency_applied::Migration),
+            Box::new(m20261207_000018_job_trace_parent::Migration),
         ]
     }
 }

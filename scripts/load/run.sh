@@ -13,6 +13,7 @@
 # Needs wrk, curl and python3. PROJECTS=N changes the number of projects; PETPIXEL_CACHE_TTL_SECS=0
 # measures with the server's caches off. ENCODING='br, gzip' sends that Accept-Encoding with every
 # request, as a browser does (the list page is then compressed on the fly; get-by-id is under 1 KB).
+# PETPIXEL_BIN=path/to/petpixel skips the build.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DB=${1:-sqlite}
@@ -21,8 +22,12 @@ PROJECTS=${PROJECTS:-10000}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/petpixel-target}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 
-cargo build --release --quiet -p petpixel-server --bin petpixel
-BIN="$CARGO_TARGET_DIR/release/petpixel"
+if [ -n "${PETPIXEL_BIN:-}" ]; then
+  BIN=$PETPIXEL_BIN
+else
+  cargo build --release --quiet --locked -p petpixel-server --bin petpixel
+  BIN="$CARGO_TARGET_DIR/release/petpixel"
+fi
 WORK=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export PETPIXEL_DATA_DIR="$WORK/data" PETPIXEL_BIND="127.0.0.1:$PORT" PETPIXEL_ACCESS_TOKEN_TTL_SECS=7200

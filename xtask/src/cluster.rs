@@ -1,10 +1,11 @@
-//! `cargo xtask cluster [--replicas N] [--port P] [--admin EMAIL]`: the production topology on this
-//! machine (see `petpixel-cluster`), on the release build, until Ctrl-C.
+//! `cargo xtask cluster [--replicas N] [--port P] [--admin EMAIL] [--seed-demo]`: the production
+//! topology on this machine (see `petpixel-cluster`), on the release build, until Ctrl-C.
 //!
 //! PostgreSQL: `DATABASE_URL`, else the database `petpixel_cluster` on 127.0.0.1:5432 (made when
 //! missing). Redis: `REDIS_URL`, else 127.0.0.1:6379. S3: `S3_ENDPOINT`, `S3_BUCKET`,
 //! `S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY` (and `S3_REGION`), else an s3s-fs of its own.
-//! `--admin` makes that account an admin, with the password in `PETPIXEL_ADMIN_PASSWORD`.
+//! `--admin` makes that account an admin, with the password in `PETPIXEL_ADMIN_PASSWORD`;
+//! `--seed-demo` fills an empty database with the demo team and projects (`petpixel seed-demo`).
 
 use std::process::Command;
 use std::time::Duration;
@@ -58,6 +59,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
         print!("{}", String::from_utf8_lossy(&out.stdout));
         if !out.status.success() {
             return Err(format!("create-admin failed: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+    }
+    if args.iter().any(|a| a == "--seed-demo") {
+        let out = cluster.petpixel(&["seed-demo"]).map_err(|e| e.to_string())?;
+        print!("{}", String::from_utf8_lossy(&out.stdout));
+        if !out.status.success() {
+            return Err(format!("seed-demo failed: {}", String::from_utf8_lossy(&out.stderr)));
         }
     }
     println!("PetPixel Studio: {} (nginx in front of {replicas} replicas and a worker); logs in {}", cluster.url, work.display());

@@ -12,7 +12,7 @@
 //! - `bench [sqlite|postgres] [seconds]`: the API measured from outside with wrk (`scripts/load/run.sh`);
 //!   `bench assets`, `bench builds` and `bench webhooks`: the asset pipeline's, the game builder's
 //!   and the webhook deliveries' figures.
-//! - `cluster [--replicas N] [--port P] [--admin EMAIL]`: nginx in front of N replicas and a worker
+//! - `cluster [--replicas N] [--port P] [--admin EMAIL] [--seed-demo]`: nginx in front of N replicas and a worker
 //!   on PostgreSQL, Redis and S3, on this machine (see `xtask/src/cluster.rs`).
 
 use std::process::{Command, ExitCode};

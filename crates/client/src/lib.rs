@@ -15,6 +15,7 @@ use petpixel_types::api_token::{ApiToken, CreateApiToken, CreatedApiToken};
 use petpixel_types::asset::{Asset, AssetVersion, FileLink, LinkQuery, PresignUpload, PresignedUpload, UpdateAsset};
 use petpixel_types::auth::{LoginRequest, Me, RefreshRequest, TokenResponse};
 use petpixel_types::build::{Build, BuildQuery, CreateBuild};
+use petpixel_types::client_error::ClientErrorReport;
 use petpixel_types::notification::{
     EmailPreferences, EmailQuery, Notification, NotificationPage, NotificationQuery, OutboxEmail, SendNotification, UnreadCount,
     UpdateEmailPreferences,
@@ -488,6 +489,11 @@ impl<T: Transport> Client<T> {
 
     pub async fn read_all_notifications(&self) -> Result<UnreadCount> {
         self.call::<(), _>(Method::Post, "/api/v1/notifications/read-all", None).await
+    }
+
+    /// The web app's uncaught error, for the error-report service.
+    pub async fn report_client_error(&self, report: &ClientErrorReport) -> Result<()> {
+        self.call_empty(Method::Post, "/api/v1/client-errors", Some(report)).await
     }
 
     /// A manager's message to one person.

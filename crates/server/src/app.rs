@@ -21,8 +21,8 @@ use crate::error::AppError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{
-    activity, api_tokens, assets, auth, builds, email, files, health, jobs, notifications, projects, security_headers, telemetry,
-    templates, urls, users, webhooks,
+    activity, api_tokens, assets, auth, builds, client_errors, email, files, health, jobs, notifications, projects, security_headers,
+    telemetry, templates, urls, users, webhooks,
 };
 
 /// `/api/v1`: one line per path; each handler lives in the module named after its URL.
@@ -67,6 +67,7 @@ fn v1_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(urls::handlers::deploy_url))
         .routes(routes!(urls::handlers::get_url_analytics))
         .routes(routes!(notifications::handlers::list_notifications, notifications::handlers::send_notification))
+        .routes(routes!(client_errors::handlers::report_client_error))
         .routes(routes!(notifications::handlers::get_unread_count))
         .routes(routes!(notifications::handlers::read_notification))
         .routes(routes!(notifications::handlers::read_all_notifications))

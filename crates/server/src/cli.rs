@@ -68,7 +68,14 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    telemetry::init_tracing(config.log_json);
+    // Kept to the end: dropping it sends the traces and reports still queued.
+    let _telemetry = match telemetry::init(&config) {
+        Ok(guard) => guard,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

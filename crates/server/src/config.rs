@@ -102,6 +102,9 @@ pub struct Config {
     /// The longest a cached credential or list count is kept (changes invalidate them at once
     /// through the event bus; this bounds a lost message). Zero turns the caches off.
     pub cache_ttl: Duration,
+    /// How many ids of each list order (a filter and a sort) are kept in memory: pages within it
+    /// are served from memory, deeper ones read their ids from the index.
+    pub list_order_depth: u64,
     /// How long a game address stays reserved without a deployed game before its slug is free.
     pub url_reservation_ttl: Duration,
     /// The most memory the live games' files may take in each process (least used go first).
@@ -119,6 +122,14 @@ pub struct Config {
     /// main address it needs an admin's bearer token.
     pub metrics_bind: Option<SocketAddr>,
     pub log_json: bool,
+    /// Where traces go (`OTEL_EXPORTER_OTLP_ENDPOINT`); none are made without it.
+    pub otlp: Option<Otlp>,
+    /// Where error reports go (`SENTRY_DSN`); none are sent without it.
+    pub sentry_dsn: Option<SecretString>,
+    /// The reports' environment (`SENTRY_ENVIRONMENT`: production, staging...).
+    pub sentry_environment: Option<String>,
+    /// The web app's error reports taken from one person per minute.
+    pub client_errors_per_minute: u32,
     /// Lets webhook endpoints lead to loopback, private, link-local and metadata addresses
     /// (tests, on-premises receivers); off, such addresses are refused when registered and again
     /// at each delivery.
@@ -212,6 +223,36 @@ fn default_hash_concurrency() -> usize {
     std::thread::available_parallelism().map(usize::from).unwrap_or(2)
 }
 
+/// An OTLP/HTTP traces endpoint, as OpenTelemetry's own variables name it.
+#[derive(Debug, Clone)]
+pub struct Otlp {
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT`: the collector's base address; traces go to `/v1/traces`.
+    pub endpoint: String,
+    pub protocol: OtlpProtocol,
+    /// `OTEL_SERVICE_NAME`, `petpixel` by default.
+    pub service_name: String,
+}
+
+/// `OTEL_EXPORTER_OTLP_PROTOCOL`: `http/protobuf` (the default) or `http/json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtlpProtocol {
+    Protobuf,
+    Json,
+}
+
+fn otlp_from_env() -> anyhow::Result<Option<Otlp>> {
+    let Some(endpoint) = var("OTEL_EXPORTER_OTLP_ENDPOINT") else { return Ok(None) };
+    let protocol = match var("OTEL_EXPORTER_OTLP_PROTOCOL").as_deref() {
+        None | Some("http/protobuf") => OtlpProtocol::Protobuf,
+        Some("http/json") => OtlpProtocol::Json,
+        Some(other) => bail!("OTEL_EXPORTER_OTLP_PROTOCOL={other:?} is not supported: use http/protobuf or http/json"),
+    };
+    if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
+        bail!("OTEL_EXPORTER_OTLP_ENDPOINT={endpoint:?} must be an http:// or https:// address (OTLP over HTTP)");
+    }
+    Ok(Some(Otlp { endpoint, protocol, service_name: var("OTEL_SERVICE_NAME").unwrap_or_else(|| "petpixel".into()) }))
+}
+
 impl Config {
     /// Reads the environment, after loading `.env` from the working directory if there is one.
     pub fn from_env() -> anyhow::Result<Self> {
@@ -263,6 +304,7 @@ impl Config {
             request_timeout: Duration::from_secs(parse_var("PETPIXEL_REQUEST_TIMEOUT_SECS", 30)?),
             upload_timeout: Duration::from_secs(parse_var("PETPIXEL_UPLOAD_TIMEOUT_SECS", 600)?),
             cache_ttl: Duration::from_secs(parse_var("PETPIXEL_CACHE_TTL_SECS", 60)?),
+            list_order_depth: parse_var("PETPIXEL_LIST_ORDER_DEPTH", 5_000u64)?.max(1),
             url_reservation_ttl: Duration::from_secs(parse_var("PETPIXEL_URL_RESERVATION_DAYS", 14u64)?.max(1) * 24 * 3600),
             game_cache_bytes: parse_var("PETPIXEL_GAME_CACHE_MB", 256u64)? * 1024 * 1024,
             view_flush_interval: Duration::from_secs(parse_var("PETPIXEL_VIEW_FLUSH_SECS", 10u64)?.max(1)),
@@ -273,6 +315,10 @@ impl Config {
                 .map(|v| v.parse().map_err(|e| anyhow::anyhow!("PETPIXEL_METRICS_BIND={v:?} is not valid: {e}")))
                 .transpose()?,
             log_json: var("PETPIXEL_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
+            otlp: otlp_from_env()?,
+            sentry_dsn: var("SENTRY_DSN").map(SecretString::from),
+            sentry_environment: var("SENTRY_ENVIRONMENT"),
+            client_errors_per_minute: parse_var("PETPIXEL_CLIENT_ERRORS_PER_MINUTE", 30)?,
             webhook_allow_private: bool_var("PETPIXEL_WEBHOOK_ALLOW_PRIVATE")?,
             webhook_retry_schedule: schedule_var("PETPIXEL_WEBHOOK_RETRY_SCHEDULE", &WEBHOOK_RETRY_SCHEDULE)?,
             webhook_disable_after: Duration::from_secs(parse_var("PETPIXEL_WEBHOOK_DISABLE_AFTER_HOURS", 72u64)?.max(1) * 3600),
@@ -331,6 +377,7 @@ impl Config {
             request_timeout: Duration::from_secs(30),
             upload_timeout: Duration::from_secs(600),
             cache_ttl: Duration::from_secs(60),
+            list_order_depth: 5_000,
             url_reservation_ttl: Duration::from_secs(14 * 24 * 3600),
             game_cache_bytes: 64 * 1024 * 1024,
             view_flush_interval: Duration::from_secs(10),
@@ -339,6 +386,10 @@ impl Config {
             trusted_proxy_hops: 1,
             metrics_bind: None,
             log_json: false,
+            otlp: None,
+            sentry_dsn: None,
+            sentry_environment: None,
+            client_errors_per_minute: 30,
             // Tests' receivers listen on loopback.
             webhook_allow_private: true,
             webhook_retry_schedule: WEBHOOK_RETRY_SCHEDULE.iter().copied().map(Duration::from_secs).collect(),

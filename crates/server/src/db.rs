@@ -40,6 +40,46 @@ pub trait Outbox: Send + Sync {
         -> futures::future::BoxFuture<'a, Result<(), sea_orm::DbErr>>;
 }
 
+tokio::task_local! {
+    /// The `Idempotency-Key` the current request is answered under (see `idempotency`).
+    pub static IDEMPOTENT_WORK: IdempotentWork;
+}
+
+/// A request's claim of an `Idempotency-Key`. The first transaction of its work that changes
+/// something marks the key applied, naming what it changed, before it commits: should the process
+/// die before the answer is kept, the retry finds the mark instead of a claim it may take over.
+#[derive(Clone, Debug)]
+pub struct IdempotentWork {
+    pub user_id: uuid::Uuid,
+    pub key: String,
+}
+
+/// A claimed key's states, as `idempotency_keys.state` holds them.
+pub mod idempotency_state {
+    pub const IN_PROGRESS: &str = "in_progress";
+    /// The work committed; its answer is not kept (yet).
+    pub const APPLIED: &str = "applied";
+}
+
+impl IdempotentWork {
+    async fn mark_applied(&self, txn: &DatabaseTransaction, first: &Event) -> Result<(), sea_orm::DbErr> {
+        use crate::entities::idempotency_keys::{Column, Entity};
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        // Only the first change names the work: a later transaction of the same request leaves it.
+        Entity::update_many()
+            .col_expr(Column::State, Expr::value(idempotency_state::APPLIED))
+            .col_expr(Column::AppliedType, Expr::value(first.resource_type.as_str()))
+            .col_expr(Column::AppliedId, Expr::value(first.resource_id))
+            .filter(Column::UserId.eq(self.user_id))
+            .filter(Column::Key.eq(self.key.as_str()))
+            .filter(Column::State.eq(idempotency_state::IN_PROGRESS))
+            .exec(txn)
+            .await?;
+        Ok(())
+    }
+}
+
 /// A write transaction; on SQLite it holds the write lock until committed or dropped. It collects
 /// the events of its changes and publishes them once it has committed.
 pub struct WriteTxn {
@@ -73,6 +113,9 @@ impl WriteTxn {
         }
         if let (Some(outbox), false) = (&outbox, events.is_empty()) {
             outbox.write(&txn, &events).await?;
+        }
+        if let (Ok(work), Some(first)) = (IDEMPOTENT_WORK.try_with(Clone::clone), events.first()) {
+            work.mark_applied(&txn, first).await?;
         }
         txn.commit().await?;
         drop(guard);

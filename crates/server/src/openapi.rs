@@ -27,7 +27,7 @@ Authenticate with `Authorization: Bearer <token>`: an access token from `/api/v1
         (name = "builds", description = "Game templates, and the games built from them"),
         (name = "activity", description = "Who changed what, when and from where"),
         (name = "webhooks", description = "Signed deliveries of changes to other systems (Standard Webhooks): endpoints, secrets, the delivery log"),
-        (name = "health", description = "Health checks and metrics"),
+        (name = "health", description = "Health checks, metrics and the web app's error reports"),
     )
 )]
 pub struct ApiDoc;
@@ -58,15 +58,31 @@ impl Modify for Idempotency {
                 .parameter_in(ParameterIn::Header)
                 .required(Required::False)
                 .description(Some(
-                    "Makes a retry safe: the same key with the same request within 24 hours answers the first answer again                      (with `Idempotency-Replayed: true`) without doing the work twice; the same key with another request is                      422 naming `Idempotency-Key`; while the first is still being answered, 409. Keys are the caller's own;                      a UUID is a good key. Ignored on multipart uploads.",
+                    "Makes a retry safe: the same key with the same request within 24 hours answers the first answer again \
+                     (with `Idempotency-Replayed: true`) without doing the work twice; the same key with another request is \
+                     422 naming `Idempotency-Key`; while the first is still being answered, 409; if the first request's work \
+                     was done but its answer lost (its server stopped), 303 See Other to what it made. Keys are the caller's \
+                     own; a UUID is a good key. Ignored on multipart uploads.",
                 ))
-                .schema(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(255)).pattern(Some("^[!-~]+$"))))
+                .schema(Some(
+                    ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(255)).pattern(Some("^[!-~]+$")),
+                ))
                 .build();
             op.parameters.get_or_insert_with(Vec::new).push(RefOr::T(key));
             let responses = &mut op.responses.responses;
             responses
                 .entry("409".to_owned())
                 .or_insert_with(|| problem("Conflict (also: the first request with this Idempotency-Key is still being answered)"));
+            responses.entry("303".to_owned()).or_insert_with(|| {
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description(
+                            "The first request with this Idempotency-Key did the work but its answer was lost: what it made \
+                             is at `Location`",
+                        )
+                        .build(),
+                )
+            });
             responses
                 .entry("422".to_owned())
                 .or_insert_with(|| problem("Invalid input (also: this Idempotency-Key was used for another request)"));

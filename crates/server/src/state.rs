@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::auth::jwt::{self, JwtKeys};
 use crate::auth::password::Hasher;
 use crate::cache::Caches;
+use crate::client_errors;
 use crate::config::Config;
 use crate::customers::DataKeys;
 use crate::db::Db;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub webhooks: Sender,
     /// Seals customers' contact details at rest.
     pub data_keys: Arc<DataKeys>,
+    /// The web app's error reports each person may still send this minute.
+    pub client_errors: Arc<client_errors::Budget>,
 }
 
 impl AppState {
@@ -78,6 +81,7 @@ impl AppState {
         let webhook_key = links_key(&secret, b"petpixel webhook secrets\0");
         let webhooks = Sender::new(config.webhook_timeout, config.webhook_allow_private)?;
         let data_keys = Arc::new(DataKeys::from_config(&config, &secret)?);
+        let config_client_errors = config.client_errors_per_minute;
         Ok(AppState {
             config: Arc::new(config),
             db,
@@ -92,6 +96,7 @@ impl AppState {
             webhook_key,
             webhooks,
             data_keys,
+            client_errors: Arc::new(client_errors::Budget::new(config_client_errors)),
         })
     }
 }

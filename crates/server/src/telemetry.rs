@@ -1,4 +1,5 @@
-//! Logs (tracing, with a request id on every line; JSON on request) and Prometheus metrics.
+//! Logs (tracing, with a request id on every line; JSON on request), traces (OTLP, see `traces`),
+//! error reports (Sentry, see `error_reports`) and Prometheus metrics.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -8,27 +9,71 @@ use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::{EnvFilter, Layer, Registry};
 
 use petpixel_types::Problem;
 
 use crate::actor::Actor;
+use crate::config::Config;
 use crate::error::ApiResult;
 use crate::policy;
 use crate::state::AppState;
 
-pub fn init_tracing(json: bool) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let registry = tracing_subscriber::registry().with(filter);
-    let result = if json {
-        registry.with(tracing_subscriber::fmt::layer().json().flatten_event(true).with_current_span(true).with_span_list(false)).try_init()
+/// Logs' default filter: the app at INFO, the database drivers' statements left out.
+const LOGS: &str = "info,sqlx=warn,sea_orm=warn";
+
+/// What keeps traces and error reports flowing; dropping it (at exit) sends what is still queued.
+#[must_use = "traces and error reports stop when the guard is dropped"]
+pub struct Guard {
+    tracer: Option<SdkTracerProvider>,
+    _errors: Option<sentry::ClientInitGuard>,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Some(tracer) = self.tracer.take() {
+            if let Err(e) = tracer.shutdown() {
+                eprintln!("traces could not all be sent: {e}");
+            }
+        }
+    }
+}
+
+/// Sends what is queued now (tests, before reading what arrived).
+pub fn flush(guard: &Guard) {
+    if let Some(tracer) = &guard.tracer {
+        let _ = tracer.force_flush();
+    }
+    if let Some(client) = sentry::Hub::current().client() {
+        client.flush(Some(std::time::Duration::from_secs(5)));
+    }
+}
+
+/// Logs to stderr (JSON with `PETPIXEL_LOG_JSON`), and, when set, traces to the OTLP endpoint and
+/// error reports to Sentry. Each has its own filter: `RUST_LOG` narrows the logs only.
+pub fn init(config: &Config) -> anyhow::Result<Guard> {
+    let errors = config.sentry_dsn.as_ref().map(|dsn| crate::error_reports::init(dsn, config.sentry_environment.as_deref())).transpose()?;
+    let tracer = config.otlp.as_ref().map(crate::traces::provider).transpose()?;
+    let logs = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(LOGS));
+    let mut layers: Vec<Box<dyn Layer<Registry> + Send + Sync>> = Vec::new();
+    layers.push(if config.log_json {
+        tracing_subscriber::fmt::layer().json().flatten_event(true).with_current_span(true).with_span_list(false).with_filter(logs).boxed()
     } else {
-        registry.with(tracing_subscriber::fmt::layer()).try_init()
-    };
+        tracing_subscriber::fmt::layer().with_filter(logs).boxed()
+    });
+    if let Some(tracer) = &tracer {
+        layers.push(tracing_opentelemetry::layer().with_tracer(tracer.tracer("petpixel")).with_filter(crate::traces::filter()).boxed());
+    }
+    if errors.is_some() {
+        layers.push(crate::error_reports::layer());
+    }
     // Tests initialise more than once; the first subscriber stays.
-    let _ = result;
+    let _ = tracing_subscriber::registry().with(layers).try_init();
+    Ok(Guard { tracer, _errors: errors })
 }
 
 /// A request's path as logs show it: the credential some paths carry (a build's preview link, a

@@ -45,6 +45,7 @@ pub mod api_token;
 pub mod asset;
 pub mod auth;
 pub mod build;
+pub mod client_error;
 pub mod email;
 pub mod event;
 pub mod health;

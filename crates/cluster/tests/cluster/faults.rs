@@ -47,22 +47,15 @@ fn assert_problem(reply: &Reply, status: u16, what: &str) {
     assert!(reply.body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{what}: {}", reply.body);
 }
 
+/// A create whose replica dies between its commit and keeping its answer has marked its key
+/// applied in the same commit: the retry is pointed at the project (303, which the client follows)
+/// and does not make it again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_replica_killed_under_writes_loses_nothing_acknowledged() {
-    killed_under_writes(false).await;
+async fn a_replica_killed_under_writes_loses_nothing_acknowledged_and_duplicates_nothing() {
+    killed_under_writes().await;
 }
 
-/// Known to fail now and then (1 in 240 creates in one CI run): a replica killed after a create
-/// committed but before its Idempotency-Key's answer was recorded leaves the key "in progress";
-/// once its lock runs out, the client's retry creates the project again. The fix is to record the
-/// answer in the work's own transaction.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "known: a create whose replica dies between its commit and its key's answer is done twice on retry"]
-async fn a_replica_killed_under_writes_duplicates_nothing() {
-    killed_under_writes(true).await;
-}
-
-async fn killed_under_writes(no_duplicates: bool) {
+async fn killed_under_writes() {
     let Some(t) = TestCluster::start(3).await else { return };
     let t = std::sync::Arc::new(tokio::sync::Mutex::new(t));
     let (url, http, token) = {
@@ -91,7 +84,11 @@ async fn killed_under_writes(no_duplicates: bool) {
                             .send()
                             .await;
                         match sent {
-                            Ok(r) if r.status().as_u16() == 201 => {
+                            // 201, or the project a lost answer's retry was sent to (303, followed).
+                            Ok(r) if r.status().as_u16() == 201 || r.status().as_u16() == 200 => {
+                                if r.status().as_u16() == 200 {
+                                    eprintln!("{pet}: its first answer was lost; the retry was sent to {}", r.url().path());
+                                }
                                 let body: Value = r.json().await.unwrap();
                                 acknowledged.push((pet, body["id"].as_str().unwrap().to_owned()));
                                 break;
@@ -135,11 +132,7 @@ async fn killed_under_writes(no_duplicates: bool) {
     for replica in 0..t.cluster.replicas() {
         let pets = pets(&t, &t.cluster.replica_url(replica)).await;
         let duplicated: Vec<_> = pets.iter().filter(|(_, ids)| ids.len() > 1).collect();
-        if no_duplicates {
-            assert!(duplicated.is_empty(), "replica {}: duplicates {duplicated:?}", replica + 1);
-        } else if !duplicated.is_empty() {
-            eprintln!("replica {}: created twice: {duplicated:?}", replica + 1);
-        }
+        assert!(duplicated.is_empty(), "replica {}: duplicates {duplicated:?}", replica + 1);
         for (pet, id) in &acknowledged {
             let listed = pets.get(pet).is_some_and(|ids| ids.contains(id));
             assert!(listed, "replica {}: {pet}, acknowledged as {id}, is not listed", replica + 1);

@@ -50,6 +50,7 @@ struct Received {
 }
 
 /// `POST /projects/{id}/assets`: a new asset from a multipart form.
+#[tracing::instrument(name = "assets.upload", skip_all, fields(project.id = %project_id))]
 pub async fn upload(state: &AppState, actor: &Actor, project_id: Uuid, form: Multipart) -> ApiResult<Asset> {
     let project = find_project(&state.db.conn, project_id).await?;
     policy::require_on_project(actor, Resource::Assets, Action::Create, project.assigned_artist_id)?;
@@ -82,6 +83,7 @@ pub async fn ingest(
 }
 
 /// `POST /assets/{id}/versions`: the next version of an asset from a multipart form.
+#[tracing::instrument(name = "assets.upload_version", skip_all, fields(asset.id = %asset_id))]
 pub async fn upload_version(state: &AppState, actor: &Actor, asset_id: Uuid, form: Multipart) -> ApiResult<Asset> {
     let asset = store::find(&state.db.conn, asset_id).await?;
     let project = find_project(&state.db.conn, asset.project_id).await?;
@@ -414,6 +416,7 @@ pub async fn may_stage(state: &AppState, key: &ObjectKey) -> ApiResult<()> {
 /// `POST /assets/{id}/complete`: the file is there, whole, of the type declared, and clean. The
 /// checked copy, read once from the link's staging key, is what the server stores as the asset:
 /// the link may still take bytes until it expires, but nothing reads them again.
+#[tracing::instrument(name = "assets.complete", skip_all, fields(asset.id = %id))]
 pub async fn complete(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Asset> {
     let missing = || AppError::NotFound("No upload waits with that id: it was completed already, or it expired and was removed.".into());
     let upload = asset_uploads::Entity::find_by_id(id).one(&state.db.conn).await?.ok_or_else(missing)?;

@@ -27,6 +27,7 @@ const ATTEMPTS: i32 = 3;
 
 /// Queues a build; 202 with it. The slots' fit is the build's to check, as an asset just
 /// uploaded may still be processing; what the request itself gets wrong is a 422 here.
+#[tracing::instrument(name = "builds.create", skip_all, fields(project.id = %project_id))]
 pub async fn create(state: &AppState, actor: &Actor, project_id: Uuid, request: &CreateBuild) -> ApiResult<Build> {
     let project = find_project(&state.db.conn, project_id).await?;
     policy::require_on_project(actor, Resource::Builds, Action::Create, project.assigned_artist_id)?;

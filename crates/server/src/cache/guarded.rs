@@ -38,7 +38,25 @@ where
     pub fn new(capacity: u64, ttl: Duration, barrier: Barrier) -> Self {
         let entries = (!ttl.is_zero())
             .then(|| moka::sync::Cache::builder().max_capacity(capacity).time_to_live(ttl).support_invalidation_closures().build());
+        Self::build(entries, barrier)
+    }
+
+    /// As [`Guarded::new`], bounded by the sum of `weigh` over the entries instead of their number.
+    pub fn weighted(capacity: u64, weigh: fn(&K, &V) -> u32, ttl: Duration, barrier: Barrier) -> Self {
+        let entries = (!ttl.is_zero()).then(|| {
+            moka::sync::Cache::builder().max_capacity(capacity).weigher(weigh).time_to_live(ttl).support_invalidation_closures().build()
+        });
+        Self::build(entries, barrier)
+    }
+
+    fn build(entries: Option<moka::sync::Cache<K, V>>, barrier: Barrier) -> Self {
         Guarded { barrier, entries, epoch: Mutex::new(0), live: AtomicBool::new(true), loading: Mutex::default() }
+    }
+
+    /// Whether what this cache holds may be served: every change made before the call has been
+    /// heard. A caller reading many keys asks once, then reads them with [`Guarded::get`].
+    pub async fn caught_up(&self) -> bool {
+        self.barrier.caught_up().await
     }
 
     pub fn get(&self, key: &K) -> Option<V> {

@@ -14,7 +14,6 @@ use chrono::NaiveDate;
 use petpixel_types::activity::ResourceType;
 use petpixel_types::event::Event;
 use petpixel_types::project::{Project, ProjectDetail};
-use petpixel_types::Page;
 use uuid::Uuid;
 
 use crate::entities::{api_tokens, sessions, users};
@@ -50,12 +49,21 @@ pub enum CredentialKey {
     ApiToken(Uuid),
 }
 
+/// Ids kept in all the list's orders together (16 MB): the seventy orders of the documented
+/// sorts over four statuses and all, to their full depth, several times over (searches and other
+/// filters have orders of their own); past it the least used are read again.
+const ORDERED_IDS: u64 = 1_000_000;
+/// Projects kept as the list shows them (a few KB each).
+const PROJECT_ROWS: u64 = 20_000;
+
 pub struct Caches {
     pub credentials: Guarded<CredentialKey, Arc<Credential>>,
-    /// A project list's total, by its filter (see `projects::service`).
+    /// The first ids of a list's order (`projects::service::ORDER_DEPTH`), by filter and order.
+    pub project_orders: Guarded<String, Arc<[Uuid]>>,
+    /// A list's total, by its filter, for orders longer than what is kept of them.
     pub project_counts: Guarded<String, u64>,
-    /// A page of the project list, by its filter, order and page.
-    pub project_pages: Guarded<String, Page<Project>>,
+    /// A project as the list shows it, by id and the day (which `overdue` depends on).
+    pub project_rows: Guarded<(Uuid, NaiveDate), Project>,
     /// A project with its assets and URLs, by id and the day (which `overdue` depends on).
     pub project_details: Guarded<(Uuid, NaiveDate), ProjectDetail>,
 }
@@ -65,15 +73,17 @@ impl Caches {
     pub fn new(ttl: Duration, barrier: Barrier) -> Arc<Self> {
         Arc::new(Caches {
             credentials: Guarded::new(10_000, ttl, barrier.clone()),
+            project_orders: Guarded::weighted(ORDERED_IDS, |_, ids| ids.len().try_into().unwrap_or(u32::MAX), ttl, barrier.clone()),
             project_counts: Guarded::new(1_000, ttl, barrier.clone()),
-            project_pages: Guarded::new(500, ttl, barrier.clone()),
+            project_rows: Guarded::new(PROJECT_ROWS, ttl, barrier.clone()),
             project_details: Guarded::new(2_000, ttl, barrier),
         })
     }
 
-    fn forget_projects(&self) {
+    /// Any project's change may move it in any order or in or out of any filter.
+    fn forget_orders(&self) {
+        self.project_orders.forget_all();
         self.project_counts.forget_all();
-        self.project_pages.forget_all();
     }
 }
 
@@ -85,7 +95,8 @@ impl Listener for Caches {
             // on the projects assigned to it.
             (ResourceType::User, Some(user_id)) => {
                 self.credentials.forget_if(move |_, c| c.user_id() == user_id);
-                self.forget_projects();
+                self.forget_orders();
+                self.project_rows.forget_all();
                 self.project_details.forget_all();
             }
             (ResourceType::ApiToken, Some(id)) => self.credentials.forget(&CredentialKey::ApiToken(id)),
@@ -94,15 +105,17 @@ impl Listener for Caches {
         // A project's own changes, and those of its assets, URLs and builds.
         let project = event.project_id.or((event.resource_type == ResourceType::Project).then_some(event.resource_id).flatten());
         if let Some(project) = project {
-            self.forget_projects();
+            self.forget_orders();
+            self.project_rows.forget_if(move |(id, _), _| *id == project);
             self.project_details.forget_if(move |(id, _), _| *id == project);
         }
     }
 
     fn gap(&self, live: bool) {
         self.credentials.gap(live);
+        self.project_orders.gap(live);
         self.project_counts.gap(live);
-        self.project_pages.gap(live);
+        self.project_rows.gap(live);
         self.project_details.gap(live);
     }
 }

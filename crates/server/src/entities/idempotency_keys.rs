@@ -16,6 +16,8 @@ pub struct Model {
     pub credential: Option<String>,
     pub permissions: Option<String>,
     pub created_at: DateTimeUtc,
+    pub applied_type: Option<String>,
+    pub applied_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,6 +21,8 @@ pub struct Model {
     pub finished_at: Option<DateTimeUtc>,
     /// Asked for again while running: it runs once more rather than ending.
     pub again: bool,
+    /// The W3C `traceparent` of the request that queued it, when traced.
+    pub trace_parent: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

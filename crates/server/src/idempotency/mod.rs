@@ -6,6 +6,12 @@
 //! not kept, so the retry does the work. Multipart uploads stream past the JSON body limit and
 //! are not buffered: the header is ignored there.
 //!
+//! The work's first committing change marks the key applied in its own transaction, naming what
+//! it made (see `db::IdempotentWork`). A replica that dies after that commit, before the answer is
+//! kept, leaves the mark: once the claim's lock runs out, a retry is answered `303 See Other`
+//! with the `Location` of what the first request made (a client that follows it reads it back)
+//! instead of doing the work twice.
+//!
 //! A kept answer is bound to the credential that made it (the login session or the API token,
 //! not only the user) and replayed only while the caller still holds every permission it held
 //! then. An answer that carries a secret (tokens, a webhook's signing secret) is never kept: its
@@ -17,13 +23,16 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::actor::ClientInfo;
+use crate::db::idempotency_state::{APPLIED, IN_PROGRESS};
+use crate::db::{IdempotentWork, IDEMPOTENT_WORK};
 use crate::entities::idempotency_keys;
 use crate::error::AppError;
 use crate::security_headers::CarriesSecret;
@@ -37,7 +46,6 @@ pub const MAX_KEY_LEN: usize = 255;
 /// Deletes kept answers older than a day, hourly.
 pub const PURGE: &str = "idempotency.purge";
 
-const IN_PROGRESS: &str = "in_progress";
 const DONE: &str = "done";
 /// Done, but the answer carried a secret and was not kept.
 const WITHHELD: &str = "withheld";
@@ -108,7 +116,8 @@ async fn run(state: &AppState, request: Request, next: Next) -> Result<Response,
         Claim::Mine => {}
         Claim::Kept(row) => return replay(*row, &caller, &fingerprint),
     }
-    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let work = IdempotentWork { user_id: caller.user_id, key: key.clone() };
+    let response = IDEMPOTENT_WORK.scope(work, next.run(Request::from_parts(parts, Body::from(bytes)))).await;
     Ok(keep(state, caller.user_id, &key, response).await)
 }
 
@@ -170,6 +179,8 @@ async fn claim(state: &AppState, caller: &Caller, key: &str, fingerprint: &str) 
         // Past the request's own deadline, a claim still in progress was abandoned.
         locked_until: Set(now + Duration::from_std(state.config.request_timeout).unwrap_or(Duration::seconds(30)) + Duration::seconds(5)),
         created_at: Set(now),
+        applied_type: Set(None),
+        applied_id: Set(None),
     };
     let upsert = OnConflict::columns([idempotency_keys::Column::UserId, idempotency_keys::Column::Key])
         .update_columns([
@@ -182,6 +193,8 @@ async fn claim(state: &AppState, caller: &Caller, key: &str, fingerprint: &str) 
             idempotency_keys::Column::CreatedAt,
             idempotency_keys::Column::Credential,
             idempotency_keys::Column::Permissions,
+            idempotency_keys::Column::AppliedType,
+            idempotency_keys::Column::AppliedId,
         ])
         .to_owned();
     let insert = idempotency_keys::Entity::insert(row);
@@ -231,6 +244,26 @@ fn replay(row: idempotency_keys::Model, caller: &Caller, fingerprint: &str) -> R
             "Your permissions have changed since this key's first request was answered; send the request again with a new key.",
         ));
     }
+    if row.state == APPLIED {
+        // Its lock still held: the first request may yet answer.
+        if row.locked_until > Utc::now() {
+            return Err(AppError::conflict("The first request with this Idempotency-Key is still being answered; retry in a moment."));
+        }
+        return match made_at(&row) {
+            Some(location) => {
+                let mut response = StatusCode::SEE_OTHER.into_response();
+                if let Ok(value) = HeaderValue::from_str(&location) {
+                    response.headers_mut().insert(header::LOCATION, value);
+                }
+                response.headers_mut().insert("idempotency-replayed", HeaderValue::from_static("true"));
+                Ok(response)
+            }
+            None => Err(AppError::conflict(
+                "The first request with this Idempotency-Key was done, but its answer was lost. \
+                 List what it made to find it, or send a new key to make another.",
+            )),
+        };
+    }
     if row.state == WITHHELD {
         let status = row.response_status.map(|s| s.to_string()).unwrap_or_default();
         return Err(AppError::conflict(format!(
@@ -254,13 +287,40 @@ fn replay(row: idempotency_keys::Model, caller: &Caller, fingerprint: &str) -> R
     Ok(response)
 }
 
-/// Keeps the answer for replay; a server error lets the key go, so a retry does the work.
+/// Where what an applied request made is read: the resource its first change named.
+fn made_at(row: &idempotency_keys::Model) -> Option<String> {
+    use petpixel_types::activity::ResourceType;
+    let id = row.applied_id?;
+    let collection = match row.applied_type.as_deref()?.parse::<ResourceType>().ok()? {
+        ResourceType::Project => "projects",
+        ResourceType::Asset => "assets",
+        ResourceType::Url => "urls",
+        ResourceType::Build => "builds",
+        ResourceType::User => "users",
+        ResourceType::Webhook => "webhooks",
+        ResourceType::ApiToken | ResourceType::Notification | ResourceType::Job => return None,
+    };
+    Some(format!("/api/v1/{collection}/{id}"))
+}
+
+/// Keeps the answer for replay. A server error lets the key go, so a retry does the work, unless
+/// some of the work committed: then a retry is pointed at it at once.
 async fn keep(state: &AppState, user_id: Uuid, key: &str, response: Response) -> Response {
-    let id = (user_id, key.to_owned());
+    use idempotency_keys::Column;
     if response.status().is_server_error() {
-        if let Ok(txn) = state.db.begin_write().await {
-            let _ = idempotency_keys::Entity::delete_by_id(id).exec(&*txn).await;
-            let _ = txn.commit().await;
+        let mine = || Condition::all().add(Column::UserId.eq(user_id)).add(Column::Key.eq(key));
+        let released = async {
+            let txn = state.db.begin_write().await?;
+            idempotency_keys::Entity::delete_many().filter(mine().add(Column::State.eq(IN_PROGRESS))).exec(&*txn).await?;
+            idempotency_keys::Entity::update_many()
+                .col_expr(Column::LockedUntil, Expr::value(Utc::now()))
+                .filter(mine().add(Column::State.eq(APPLIED)))
+                .exec(&*txn)
+                .await?;
+            txn.commit().await
+        };
+        if let Err(e) = released.await {
+            tracing::error!(error = %e, "an idempotency key could not be released after a server error");
         }
         return response;
     }

@@ -68,6 +68,7 @@ pub async fn enqueue(conn: &impl ConnectionTrait, job: NewJob) -> ApiResult<Opti
         updated_at: Set(now),
         finished_at: Set(None),
         again: Set(false),
+        trace_parent: Set(crate::traces::current_traceparent()),
     };
     // The partial unique index decides; DO NOTHING keeps the caller's transaction usable.
     let conflict = OnConflict::columns([jobs::Column::Kind, jobs::Column::DedupeKey])

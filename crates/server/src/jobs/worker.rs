@@ -5,6 +5,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{CaseStatement, Expr};
 use sea_orm::{ColumnTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement};
+use tracing::Instrument;
 use uuid::Uuid;
 
 use super::{Next, Registry, DONE, FAILED, PENDING, RUNNING};
@@ -67,14 +68,23 @@ impl Worker {
     /// Claims and runs one job; `None` when nothing is due.
     pub async fn run_once(&self) -> ApiResult<Option<Outcome>> {
         let Some(job) = self.claim().await? else { return Ok(None) };
-        let result = match self.registry.get(&job.kind) {
-            Some(handler) => {
-                let run = handler(self.state.clone(), job.payload.clone());
-                self.with_lease_renewed(job.id, run).await
-            }
-            None => Err(anyhow::anyhow!("no handler for jobs of kind `{}` in this process", job.kind)),
-        };
-        self.settle(&job, result).await.map(Some)
+        // A run is a trace of its own, linked to the request that queued the job.
+        let span = tracing::info_span!(parent: None, "job", job.id = %job.id, job.kind = %job.kind, job.attempt = job.attempts);
+        if let Some(traceparent) = &job.trace_parent {
+            crate::traces::link(&span, traceparent);
+        }
+        async {
+            let result = match self.registry.get(&job.kind) {
+                Some(handler) => {
+                    let run = handler(self.state.clone(), job.payload.clone());
+                    self.with_lease_renewed(job.id, run).await
+                }
+                None => Err(anyhow::anyhow!("no handler for jobs of kind `{}` in this process", job.kind)),
+            };
+            self.settle(&job, result).await.map(Some)
+        }
+        .instrument(span)
+        .await
     }
 
     /// Runs `work` while renewing the job's lease, so a long job is not taken by another worker.

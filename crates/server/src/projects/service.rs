@@ -1,3 +1,6 @@
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use chrono::{NaiveDate, Utc};
 use petpixel_types::activity::{ActionType, ResourceType};
 use petpixel_types::event::Payload;
@@ -149,17 +152,40 @@ fn rank(column: &str, values: &[&str]) -> SimpleExpr {
     Expr::cust(format!("CASE {column}{arms} ELSE {} END", values.len()))
 }
 
+/// A page of the list, from caches kept by the events: the first ids of the
+/// filter's order, each project as the list shows it, and the filter's total (needed only when
+/// the order is longer than what is kept). A page that browses (another sort, another page within
+/// the depth) reads no database once they are warm, and a change to one project forgets its row,
+/// the orders and the totals, not every row.
+#[tracing::instrument(name = "projects.list", skip_all)]
 pub async fn list(state: &AppState, actor: &Actor, query: &ProjectQuery) -> ApiResult<Page<Project>> {
     policy::require(actor, Resource::Projects, Action::Read)?;
     let filter = &query.validate()?;
-    let key = format!("{}|{:?}|{:?}", count_key(filter, actor), filter.sort, filter.page);
-    let page = state.caches.project_pages.get_or_load(key, || load_page(state, actor, filter)).await?;
-    Ok(Page { items: page.items.into_iter().map(|p| policy::project_for(actor, p)).collect(), ..page })
+    let key = format!("{}|{:?}", count_key(filter, actor), filter.sort);
+    // As deep as `PETPIXEL_LIST_ORDER_DEPTH` (5,000) goes: a deeper page reads its ids from the index.
+    let order = state.caches.project_orders.get_or_load(key, || load_order(state, actor, filter)).await?;
+    let (limit, offset) = (filter.page.limit, filter.page.offset);
+    let whole = (order.len() as u64) < state.config.list_order_depth;
+    let items = if whole || offset + u64::from(limit) <= order.len() as u64 {
+        let start = usize::try_from(offset).unwrap_or(usize::MAX).min(order.len());
+        let end = start.saturating_add(limit as usize).min(order.len());
+        rows(state, &order[start..end]).await?
+    } else {
+        let ids: Vec<Uuid> = page_ids(&state.data_keys, filter, actor).into_tuple().all(&state.db.conn).await?;
+        rows(state, &ids).await?
+    };
+    let total = if whole {
+        order.len() as u64
+    } else {
+        let cond = || count(&state.db.conn, filter_condition(&state.data_keys, filter, actor));
+        state.caches.project_counts.get_or_load(count_key(filter, actor), cond).await?
+    };
+    Ok(Page { items: items.into_iter().map(|p| policy::project_for(actor, p)).collect(), total, limit, offset })
 }
 
 /// The list's order for `filter`, with `id` as the tie-breaker: each expression is one an index
-/// of migration `m20261207_000016_index_every_sort` holds, so a page walks an index instead of
-/// sorting every matching row (`tests::every_sort_walks_an_index` checks the plans).
+/// of migration `m20261207_000016_index_every_sort` holds, so the order is read from an index
+/// instead of sorting every matching row (`plans::every_sort_walks_an_index` checks the plans).
 fn ordered(query: Select<projects::Entity>, filter: &ProjectFilter) -> Select<projects::Entity> {
     use projects::Column as C;
     let dir = if filter.sort.descending { Order::Desc } else { Order::Asc };
@@ -186,7 +212,16 @@ fn ordered(query: Select<projects::Entity>, filter: &ProjectFilter) -> Select<pr
     query.order_by(C::Id, dir)
 }
 
-/// The ids of the page `filter` asks for, in order.
+/// The ids of the first `depth` projects `filter` matches, in the list's order.
+pub(crate) fn order_ids(keys: &DataKeys, filter: &ProjectFilter, actor: &Actor, depth: u64) -> Select<projects::Entity> {
+    ordered(projects::Entity::find().filter(filter_condition(keys, filter, actor)), filter)
+        .select_only()
+        .column(projects::Column::Id)
+        .limit(depth)
+}
+
+/// The ids of the page `filter` asks for, in order: for a page deeper than the kept orders, read
+/// from the index however deep the offset.
 pub(crate) fn page_ids(keys: &DataKeys, filter: &ProjectFilter, actor: &Actor) -> Select<projects::Entity> {
     ordered(projects::Entity::find().filter(filter_condition(keys, filter, actor)), filter)
         .select_only()
@@ -195,46 +230,44 @@ pub(crate) fn page_ids(keys: &DataKeys, filter: &ProjectFilter, actor: &Actor) -
         .offset(filter.page.offset)
 }
 
-async fn load_page(state: &AppState, actor: &Actor, filter: &ProjectFilter) -> ApiResult<Page<Project>> {
-    use projects::Column as C;
-    let conn = &state.db.conn;
-    let (limit, offset) = (filter.page.limit, filter.page.offset);
-    // The page's ids first, from the index alone however deep the offset; then its rows by id.
-    let ids: Vec<Uuid> = page_ids(&state.data_keys, filter, actor).into_tuple().all(conn).await?;
-    let mut rows = if ids.is_empty() {
-        Vec::new()
-    } else {
-        projects::Entity::find().filter(C::Id.is_in(ids.iter().copied())).find_also_related(users::Entity).all(conn).await?
-    };
-    // Deleted between the two reads: left out.
-    rows.retain(|(p, _)| p.deleted_at.is_none());
-    rows.sort_by_key(|(p, _)| ids.iter().position(|id| *id == p.id));
-    // A short, non-empty page (or an empty first page) ends the list, so it tells the total
-    // without counting; only a full or overshot page needs the count.
-    let ends_here = (ids.len() as u64) < u64::from(limit) && (!ids.is_empty() || offset == 0);
-    let total = if ends_here {
-        offset + ids.len() as u64
-    } else {
-        state
-            .caches
-            .project_counts
-            .get_or_load(count_key(filter, actor), || count(conn, filter_condition(&state.data_keys, filter, actor)))
-            .await?
-    };
+async fn load_order(state: &AppState, actor: &Actor, filter: &ProjectFilter) -> ApiResult<Arc<[Uuid]>> {
+    let depth = state.config.list_order_depth;
+    let ids: Vec<Uuid> = order_ids(&state.data_keys, filter, actor, depth).into_tuple().all(&state.db.conn).await?;
+    Ok(ids.into())
+}
+
+/// `ids`' projects as the list shows them, in that order: the cached ones as they are, the rest
+/// in one query (with their artists and first photos) and kept unless a change came meanwhile.
+/// One deleted since the order was read is left out.
+async fn rows(state: &AppState, ids: &[Uuid]) -> ApiResult<Vec<Project>> {
+    let rows = &state.caches.project_rows;
     let today = today();
-    let mut photos = first_photos(state, conn, &rows.iter().map(|(p, _)| p.id).collect::<Vec<_>>()).await?;
-    let items = rows
-        .iter()
-        .map(|(p, artist)| {
+    let trusted = rows.caught_up().await;
+    let mut found: HashMap<Uuid, Project> =
+        if trusted { ids.iter().filter_map(|id| rows.get(&(*id, today)).map(|p| (*id, p))).collect() } else { HashMap::new() };
+    let missing: Vec<Uuid> = ids.iter().copied().filter(|id| !found.contains_key(id)).collect();
+    if !missing.is_empty() {
+        let ticket = rows.ticket();
+        let conn = &state.db.conn;
+        let loaded = projects::Entity::find()
+            .filter(projects::Column::Id.is_in(missing.iter().copied()))
+            .filter(projects::Column::DeletedAt.is_null())
+            .find_also_related(users::Entity)
+            .all(conn)
+            .await?;
+        let mut photos = first_photos(state, conn, &missing).await?;
+        for (p, artist) in &loaded {
             let mut wire = to_wire(&state.data_keys, p, artist.as_ref().map(user_model::summary).transpose()?, today)?;
             wire.pet_photo = photos.remove(&p.id);
-            Ok(wire)
-        })
-        .collect::<ApiResult<_>>()?;
-    Ok(Page { items, total, limit, offset })
+            rows.keep(ticket, (p.id, today), wire.clone());
+            found.insert(p.id, wire);
+        }
+    }
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
 /// The workload: one grouped query, folded here.
+#[tracing::instrument(name = "projects.stats", skip_all)]
 pub async fn stats(state: &AppState, actor: &Actor) -> ApiResult<petpixel_types::project::ProjectStats> {
     use petpixel_types::project::{ArtistLoad, ProjectStats, StatusCount};
     policy::require(actor, Resource::Projects, Action::Read)?;
@@ -313,6 +346,7 @@ async fn count(conn: &impl ConnectionTrait, cond: Condition) -> ApiResult<u64> {
     Ok(n.unwrap_or(0).max(0) as u64)
 }
 
+#[tracing::instrument(name = "projects.get", skip_all, fields(project.id = %id))]
 pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<ProjectDetail> {
     policy::require(actor, Resource::Projects, Action::Read)?;
     let detail = state.caches.project_details.get_or_load((id, today()), || load_detail(state, id)).await?;
@@ -354,6 +388,7 @@ async fn load_detail(state: &AppState, id: Uuid) -> ApiResult<ProjectDetail> {
     })
 }
 
+#[tracing::instrument(name = "projects.create", skip_all)]
 pub async fn create(state: &AppState, actor: &Actor, order: &CreateProject) -> ApiResult<Project> {
     policy::require(actor, Resource::Projects, Action::Create)?;
     let new = order.validate()?;
@@ -410,6 +445,7 @@ pub async fn create(state: &AppState, actor: &Actor, order: &CreateProject) -> A
 /// Fields that change with every write and say nothing of their own in a change log.
 const NOT_CHANGES: &[&str] = &["updated_at", "version", "assigned_artist", "overdue"];
 
+#[tracing::instrument(name = "projects.update", skip_all, fields(project.id = %id))]
 pub async fn update(state: &AppState, actor: &Actor, id: Uuid, request: &UpdateProject, if_match: Option<i32>) -> ApiResult<Project> {
     let txn = state.db.begin_write().await?;
     let before = find(&*txn, id).await?;
@@ -494,6 +530,7 @@ async fn save(
     Ok(policy::project_for(actor, wire))
 }
 
+#[tracing::instrument(name = "projects.set_status", skip_all, fields(project.id = %id))]
 pub async fn set_status(state: &AppState, actor: &Actor, id: Uuid, to: ProjectStatus) -> ApiResult<Project> {
     let txn = state.db.begin_write().await?;
     let before = find(&*txn, id).await?;
@@ -514,6 +551,7 @@ pub async fn set_status(state: &AppState, actor: &Actor, id: Uuid, to: ProjectSt
     save(state, txn, actor, &before, model, "project.status_changed").await
 }
 
+#[tracing::instrument(name = "projects.set_assignee", skip_all, fields(project.id = %id))]
 pub async fn set_assignee(state: &AppState, actor: &Actor, id: Uuid, artist_id: Option<Uuid>) -> ApiResult<Project> {
     policy::require_assign(actor)?;
     let txn = state.db.begin_write().await?;
@@ -530,6 +568,7 @@ pub async fn set_assignee(state: &AppState, actor: &Actor, id: Uuid, artist_id: 
     save(state, txn, actor, &before, model, action).await
 }
 
+#[tracing::instrument(name = "projects.delete", skip_all, fields(project.id = %id))]
 pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<()> {
     policy::require_anywhere(actor, Resource::Projects, Action::Delete)?;
     let txn = state.db.begin_write().await?;

@@ -107,6 +107,57 @@ async fn concurrent_requests_with_one_key_do_the_work_once() {
     }
 }
 
+/// The work marks its key applied in its own transaction, naming what it made; a replica that dies
+/// after that commit and before keeping the answer leaves the key so. The retry is then pointed at
+/// what was made (303 See Other) once the first request's lock runs out, and is never done again.
+#[tokio::test]
+async fn work_whose_answer_was_lost_is_pointed_to_not_done_again() {
+    use petpixel_server::entities::idempotency_keys;
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    let order = TestApp::order(json!({ "pet_name": "Lost" }));
+    let first = post(&app, "/api/v1/projects", &manager.token, "lost-1", &order).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let id = first.body["id"].as_str().unwrap().to_owned();
+    let row = |key: &'static str| {
+        let conn = app.state.db.conn.clone();
+        let user = manager.id;
+        async move { idempotency_keys::Entity::find_by_id((user, key.to_owned())).one(&conn).await.unwrap().unwrap() }
+    };
+    let kept = row("lost-1").await;
+    assert_eq!((kept.state.as_str(), kept.applied_type.as_deref()), ("done", Some("project")));
+    assert_eq!(kept.applied_id.map(|u| u.to_string()), Some(id.clone()), "the work named the project it made");
+
+    // What the commit left before the answer was kept: applied, no answer, its lock still held.
+    let mut crashed = kept.into_active_model();
+    crashed.state = Set("applied".into());
+    crashed.response_status = Set(None);
+    crashed.response_body = Set(None);
+    crashed.response_headers = Set(None);
+    crashed.locked_until = Set(chrono::Utc::now() + chrono::Duration::seconds(30));
+    let crashed = crashed.update(&app.state.db.conn).await.unwrap();
+    let early = post(&app, "/api/v1/projects", &manager.token, "lost-1", &order).await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "the first request may still answer");
+    let mut expired = crashed.into_active_model();
+    expired.locked_until = Set(chrono::Utc::now() - chrono::Duration::seconds(1));
+    expired.update(&app.state.db.conn).await.unwrap();
+    let retry = post(&app, "/api/v1/projects", &manager.token, "lost-1", &order).await;
+    assert_eq!(retry.status, StatusCode::SEE_OTHER, "{:?}", retry.body);
+    assert_eq!(retry.headers["location"], format!("/api/v1/projects/{id}").as_str());
+    assert_eq!(retry.headers["idempotency-replayed"], "true");
+    assert_eq!(projects_named(&app, "Lost").await, 1, "not made twice");
+    // Another request under the key is still refused, applied or not.
+    let other = post(&app, "/api/v1/projects", &manager.token, "lost-1", &TestApp::order(json!({ "pet_name": "Other" }))).await;
+    assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A refusal changes nothing, so it names nothing.
+    let refused = post(&app, "/api/v1/projects", &manager.token, "lost-2", &json!({ "pet_name": "" })).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let row = row("lost-2").await;
+    assert_eq!((row.state.as_str(), row.applied_type, row.applied_id), ("done", None, None));
+}
+
 /// A secret is never kept for a replay: the answer that created an API token (or a webhook, or
 /// rotated its secret) is marked done, and a retry learns so without the secret. A kept answer
 /// is the credential's that made it: another session or token of the same person, a read-only

@@ -268,6 +268,91 @@ async fn lists_filter_search_sort_and_page() {
     assert_eq!((beyond["items"].clone(), beyond["total"].clone()), (json!([]), json!(4)));
 }
 
+/// Pages come from the order of every matching project and each project as the list shows it, both
+/// kept between requests: once warm, a change to one project shows in every list at once (its row,
+/// its place in each order, the totals), and so does a change to the artist shown on it.
+#[tokio::test]
+async fn a_change_shows_in_every_warm_list_at_once() {
+    let app = TestApp::new().await;
+    let manager = app.user(Role::Manager).await;
+    let artist = app.user(Role::Artist).await;
+    let mut made = Vec::new();
+    for pet in ["Ann", "Bo", "Cy", "Di"] {
+        made.push(app.project(&manager.token, json!({ "pet_name": pet })).await["id"].as_str().unwrap().to_owned());
+    }
+    let list = |q: &'static str| {
+        let (app, token) = (&app, manager.token.clone());
+        async move { app.get(&format!("/api/v1/projects?{q}"), &token).await.body }
+    };
+    let names = |page: &Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|p| p["pet_name"].as_str().unwrap().to_owned()).collect()
+    };
+    // Warm: the same pages twice.
+    for _ in 0..2 {
+        assert_eq!(names(&list("sort=pet_name&limit=2").await), ["Ann", "Bo"]);
+        assert_eq!(names(&list("sort=pet_name&limit=2&offset=2").await), ["Cy", "Di"]);
+        assert_eq!(list("status=in_progress").await["total"], 0);
+    }
+    // Renamed: moves within the order and shows its new name.
+    let path = format!("/api/v1/projects/{}", made[0]);
+    assert_eq!(app.patch(&path, &manager.token, json!({ "pet_name": "Zed" })).await.status, StatusCode::OK);
+    assert_eq!(names(&list("sort=pet_name&limit=2").await), ["Bo", "Cy"]);
+    assert_eq!(names(&list("sort=pet_name&limit=2&offset=2").await), ["Di", "Zed"]);
+    // Moved to another status: in and out of the filtered lists, with their totals.
+    app.put(&format!("{path}/status"), &manager.token, json!({ "status": "in_progress" })).await;
+    let moved = list("status=in_progress").await;
+    assert_eq!((names(&moved), moved["total"].clone()), (vec!["Zed".to_owned()], json!(1)));
+    assert_eq!(list("status=backlog").await["total"], 3);
+    // Assigned, then the artist renamed: the list shows the artist's new name.
+    app.put(&format!("{path}/assignee"), &manager.token, json!({ "artist_id": artist.id })).await;
+    let admin = app.user(Role::Admin).await;
+    let renamed = app.patch(&format!("/api/v1/users/{}", artist.id), &admin.token, json!({ "first_name": "Renamed" })).await;
+    assert_eq!(renamed.status, StatusCode::OK, "{:?}", renamed.body);
+    let shown = list("status=in_progress").await;
+    assert_eq!(shown["items"][0]["assigned_artist"]["id"], json!(artist.id));
+    assert!(shown["items"][0]["assigned_artist"]["display_name"].as_str().unwrap().contains("Renamed"), "{shown}");
+    // Deleted: gone from every page and total.
+    assert_eq!(app.delete(&path, &manager.token).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(names(&list("sort=pet_name&limit=2&offset=2").await), ["Di"]);
+    assert_eq!(list("").await["total"], 3);
+    assert_eq!(list("status=in_progress").await["total"], 0);
+}
+
+/// Past what each process keeps of an order (`PETPIXEL_LIST_ORDER_DEPTH`), pages read their ids from
+/// the index, with the same order and totals as the kept part.
+#[tokio::test]
+async fn pages_deeper_than_the_kept_order_come_from_the_index_alike() {
+    let app = TestApp::with_config(|c| c.list_order_depth = 3).await;
+    let manager = app.user(Role::Manager).await;
+    for pet in ["Eve", "Ann", "Dot", "Cy", "Bo", "Fay", "Gus"] {
+        app.project(&manager.token, json!({ "pet_name": pet })).await;
+    }
+    let names = |page: &Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|p| p["pet_name"].as_str().unwrap().to_owned()).collect()
+    };
+    let mut seen = Vec::new();
+    for offset in [0, 2, 4, 6] {
+        let page = app.get(&format!("/api/v1/projects?sort=pet_name&limit=2&offset={offset}"), &manager.token).await.body;
+        assert_eq!(page["total"], 7, "offset {offset}");
+        seen.extend(names(&page));
+    }
+    assert_eq!(seen, ["Ann", "Bo", "Cy", "Dot", "Eve", "Fay", "Gus"]);
+    // A filter whose order fits in the depth tells its total from the order alone.
+    app.put(
+        &format!(
+            "/api/v1/projects/{}/status",
+            app.get("/api/v1/projects?sort=pet_name&limit=1", &manager.token).await.body["items"][0]["id"].as_str().unwrap()
+        ),
+        &manager.token,
+        json!({ "status": "in_progress" }),
+    )
+    .await;
+    let moved = app.get("/api/v1/projects?status=in_progress", &manager.token).await.body;
+    assert_eq!((names(&moved), moved["total"].clone()), (vec!["Ann".to_owned()], json!(1)));
+    let rest = app.get("/api/v1/projects?status=backlog&sort=-pet_name&limit=2&offset=4", &manager.token).await.body;
+    assert_eq!((names(&rest), rest["total"].clone()), (vec!["Cy".to_owned(), "Bo".to_owned()], json!(6)));
+}
+
 #[tokio::test]
 async fn bad_list_parameters_are_422_naming_them() {
     let app = TestApp::new().await;
