@@ -8,8 +8,8 @@
 # makes 10,000 projects through the API and moves half of them to in_progress (seed.py), then
 # runs wrk (Debian's package) on the same machine: the counted list page and get-by-id at 64 and
 # 16 connections, the bare /api/health of the same process for comparison, varied pages of the list
-# (pages.lua: any status, sort and offset up to 4,000), and the list again while projects change
-# 10 times a second (churn.py). Prints a table.
+# (pages.lua: any status, sort and offset up to 4,000; from cold, then warm), and the list page and
+# the varied pages again while projects change 10 times a second (churn.py). Prints a table.
 # Needs wrk, curl and python3. PROJECTS=N changes the number of projects; PETPIXEL_CACHE_TTL_SECS=0
 # measures with the server's caches off. ENCODING='br, gzip' sends that Accept-Encoding with every
 # request, as a browser does (the list page is then compressed on the fly; get-by-id is under 1 KB).
@@ -82,11 +82,21 @@ run "GET /projects/{id}" 64 "/api/v1/projects/$PROJECT"
 run "GET /projects/{id}" 16 "/api/v1/projects/$PROJECT"
 run "GET /api/health" 64 "/api/health" no
 # Varied pages: a status or none, any sort either way, offsets up to 4,000 (scripts/load/pages.lua).
+# The first run starts with nothing kept (each order and row read once as it is first asked for);
+# the second finds what the first kept.
+run "GET /projects, varied pages, from cold" 64 "/" yes scripts/load/pages.lua
 run "GET /projects, varied pages" 64 "/" yes scripts/load/pages.lua
 run "GET /projects, varied pages" 16 "/" yes scripts/load/pages.lua
-# The same list while the team changes 10 projects a second (each change empties the list caches).
-python3 scripts/load/churn.py "$BASE" "$TOKEN" 10 "$SECONDS_PER_RUN" >"$WORK/churn.out" &
-CHURN=$!
-run "GET /projects, 10 changes/s meanwhile" 64 "$LIST"
-wait "$CHURN"
-echo "(changes made meanwhile: $(cat "$WORK/churn.out"))"
+# The same lists while the team changes 10 projects a second (each change forgets every order and
+# total, and the changed project's row).
+for what in "page 2" "varied pages"; do
+  python3 scripts/load/churn.py "$BASE" "$TOKEN" 10 "$SECONDS_PER_RUN" >"$WORK/churn.out" &
+  CHURN=$!
+  if [ "$what" = "page 2" ]; then
+    run "GET /projects, 10 changes/s meanwhile" 64 "$LIST"
+  else
+    run "GET /projects, varied, 10 changes/s" 64 "/" yes scripts/load/pages.lua
+  fi
+  wait "$CHURN"
+  echo "(changes made meanwhile: $(cat "$WORK/churn.out"))"
+done

@@ -75,20 +75,33 @@ where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V, E>>,
     {
+        self.get_or_load_where(key, |_| true, |_| load()).await
+    }
+
+    /// As [`Guarded::get_or_load`], where a kept value that is not `enough` counts as missing;
+    /// `load` is given it (trusted or not) to build on.
+    pub async fn get_or_load_where<E, F, Fut>(&self, key: K, enough: impl Fn(&V) -> bool, load: F) -> Result<V, E>
+    where
+        K: Clone,
+        F: FnOnce(Option<V>) -> Fut,
+        Fut: Future<Output = Result<V, E>>,
+    {
         if self.entries.is_none() {
-            return load().await;
+            return load(None).await;
         }
         let trusted = self.barrier.caught_up().await;
-        if let Some(value) = self.get(&key).filter(|_| trusted) {
+        let kept = || self.get(&key).filter(|_| trusted);
+        if let Some(value) = kept().filter(&enough) {
             return Ok(value);
         }
         let turn = self.load_lock(&key);
         let _turn = turn.lock().await;
-        if let Some(value) = self.get(&key).filter(|_| trusted) {
+        let before = kept();
+        if let Some(value) = before.clone().filter(&enough) {
             return Ok(value);
         }
         let ticket = self.ticket();
-        let value = load().await?;
+        let value = load(before).await?;
         self.keep(ticket, key, value.clone());
         Ok(value)
     }

@@ -56,10 +56,19 @@ const ORDERED_IDS: u64 = 1_000_000;
 /// Projects kept as the list shows them (a few KB each).
 const PROJECT_ROWS: u64 = 20_000;
 
+/// The first ids of a list's order (a filter and a sort).
+#[derive(Clone)]
+pub struct Order {
+    pub ids: Arc<[Uuid]>,
+    /// The order ends within them: they are all its ids.
+    pub whole: bool,
+}
+
 pub struct Caches {
     pub credentials: Guarded<CredentialKey, Arc<Credential>>,
-    /// The first ids of a list's order (`projects::service::ORDER_DEPTH`), by filter and order.
-    pub project_orders: Guarded<String, Arc<[Uuid]>>,
+    /// The first ids of a list's order, as deep as its pages have been asked for (up to
+    /// `PETPIXEL_LIST_ORDER_DEPTH`), by filter and order.
+    pub project_orders: Guarded<String, Order>,
     /// A list's total, by its filter, for orders longer than what is kept of them.
     pub project_counts: Guarded<String, u64>,
     /// A project as the list shows it, by id and the day (which `overdue` depends on).
@@ -73,7 +82,7 @@ impl Caches {
     pub fn new(ttl: Duration, barrier: Barrier) -> Arc<Self> {
         Arc::new(Caches {
             credentials: Guarded::new(10_000, ttl, barrier.clone()),
-            project_orders: Guarded::weighted(ORDERED_IDS, |_, ids| ids.len().try_into().unwrap_or(u32::MAX), ttl, barrier.clone()),
+            project_orders: Guarded::weighted(ORDERED_IDS, |_, order| order.ids.len().try_into().unwrap_or(u32::MAX), ttl, barrier.clone()),
             project_counts: Guarded::new(1_000, ttl, barrier.clone()),
             project_rows: Guarded::new(PROJECT_ROWS, ttl, barrier.clone()),
             project_details: Guarded::new(2_000, ttl, barrier),

@@ -84,3 +84,20 @@ async fn a_waiter_does_not_take_a_value_read_before_a_change_it_follows() {
     assert_eq!((first, second), (Ok("before"), Ok("after")));
     assert_eq!(cache.get(&1), Some("after"));
 }
+
+#[tokio::test]
+async fn a_kept_value_that_is_not_enough_is_built_on_and_replaced() {
+    let cache = cache();
+    cache.keep(cache.ticket(), 1, "short");
+    let enough = |v: &&'static str| v.len() > 5;
+    let value = cache
+        .get_or_load_where(1, enough, |before| async move {
+            assert_eq!(before, Some("short"), "the load is given what was kept");
+            Ok::<_, ()>("longer")
+        })
+        .await;
+    assert_eq!((value, cache.get(&1)), (Ok("longer"), Some("longer")));
+    // Enough now: kept and served without loading.
+    let value = cache.get_or_load_where(1, enough, |_| async { panic!("loaded again") }).await;
+    assert_eq!(value, Ok::<_, ()>("longer"));
+}

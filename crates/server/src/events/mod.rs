@@ -254,6 +254,7 @@ async fn forward(
             }
         }
         listeners.gap(false);
+        sequence.lost();
         tracing::warn!("the Redis event subscription ended; resubscribing");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }

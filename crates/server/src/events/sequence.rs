@@ -54,6 +54,13 @@ impl Sequence {
         self.notify.notify_waiters();
     }
 
+    /// The subscription ended: nothing counts as heard until it is back and the counter has been
+    /// read again (should that read fail, the numbers heard from then on raise it afresh; a Redis
+    /// that came back empty numbers from 1 again, below what was heard before).
+    pub fn lost(&self) {
+        self.heard.store(0, Ordering::SeqCst);
+    }
+
     /// Resubscribed with every cache emptied: everything numbered until now is accounted for.
     /// Set, not raised: a Redis that restarted empty counts from 1 again.
     pub async fn resubscribed(&self) {

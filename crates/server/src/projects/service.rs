@@ -1,5 +1,4 @@
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
 use petpixel_types::activity::{ActionType, ResourceType};
@@ -21,6 +20,7 @@ use uuid::Uuid;
 use crate::activity::{self, Audit, NewEntry};
 use crate::actor::Actor;
 use crate::assets::photos::first_photos;
+use crate::cache::Order as KeptOrder;
 use crate::customers::keys::context;
 use crate::customers::DataKeys;
 use crate::db::{contains_ci, stored, stored_json};
@@ -152,33 +152,50 @@ fn rank(column: &str, values: &[&str]) -> SimpleExpr {
     Expr::cust(format!("CASE {column}{arms} ELSE {} END", values.len()))
 }
 
-/// A page of the list, from caches kept by the events: the first ids of the
-/// filter's order, each project as the list shows it, and the filter's total (needed only when
-/// the order is longer than what is kept). A page that browses (another sort, another page within
-/// the depth) reads no database once they are warm, and a change to one project forgets its row,
-/// the orders and the totals, not every row.
+/// A page of the list, from caches kept by the events: the first ids of the filter's order (as
+/// deep as pages have been asked for, up to `PETPIXEL_LIST_ORDER_DEPTH`), each project as the list
+/// shows it, and the filter's total (needed only when the kept ids are not the whole order). A page
+/// that browses (another sort, another page within what is kept) reads no database once they are
+/// warm; a change to one project forgets its row, the orders and the totals, not every row, and an
+/// order is read again only as deep as the next page needs (then twice as deep as it was), so a
+/// first page after a change costs a short read.
 #[tracing::instrument(name = "projects.list", skip_all)]
 pub async fn list(state: &AppState, actor: &Actor, query: &ProjectQuery) -> ApiResult<Page<Project>> {
     policy::require(actor, Resource::Projects, Action::Read)?;
     let filter = &query.validate()?;
-    let key = format!("{}|{:?}", count_key(filter, actor), filter.sort);
-    // As deep as `PETPIXEL_LIST_ORDER_DEPTH` (5,000) goes: a deeper page reads its ids from the index.
-    let order = state.caches.project_orders.get_or_load(key, || load_order(state, actor, filter)).await?;
     let (limit, offset) = (filter.page.limit, filter.page.offset);
-    let whole = (order.len() as u64) < state.config.list_order_depth;
-    let items = if whole || offset + u64::from(limit) <= order.len() as u64 {
-        let start = usize::try_from(offset).unwrap_or(usize::MAX).min(order.len());
-        let end = start.saturating_add(limit as usize).min(order.len());
-        rows(state, &order[start..end]).await?
+    let need = offset + u64::from(limit);
+    let cap = state.config.list_order_depth;
+    let order = if need <= cap {
+        let key = format!("{}|{:?}", count_key(filter, actor), filter.sort);
+        let enough = |order: &KeptOrder| order.whole || order.ids.len() as u64 >= need;
+        let deeper = |before: Option<KeptOrder>| {
+            // At first a twenty-fifth of the most kept (200 ids, ten pages, by default).
+            let depth = need.max(before.map_or(0, |o| 2 * o.ids.len() as u64)).max(cap / 25).min(cap);
+            load_order(state, actor, filter, depth)
+        };
+        Some(state.caches.project_orders.get_or_load_where(key, enough, deeper).await?)
     } else {
-        let ids: Vec<Uuid> = page_ids(&state.data_keys, filter, actor).into_tuple().all(&state.db.conn).await?;
-        rows(state, &ids).await?
+        None
     };
-    let total = if whole {
-        order.len() as u64
-    } else {
-        let cond = || count(&state.db.conn, filter_condition(&state.data_keys, filter, actor));
-        state.caches.project_counts.get_or_load(count_key(filter, actor), cond).await?
+    let items = match &order {
+        Some(order) => {
+            let start = usize::try_from(offset).unwrap_or(usize::MAX).min(order.ids.len());
+            let end = start.saturating_add(limit as usize).min(order.ids.len());
+            rows(state, &order.ids[start..end]).await?
+        }
+        // Deeper than any kept order: the page's ids from the index.
+        None => {
+            let ids: Vec<Uuid> = page_ids(&state.data_keys, filter, actor).into_tuple().all(&state.db.conn).await?;
+            rows(state, &ids).await?
+        }
+    };
+    let total = match &order {
+        Some(order) if order.whole => order.ids.len() as u64,
+        _ => {
+            let cond = || count(&state.db.conn, filter_condition(&state.data_keys, filter, actor));
+            state.caches.project_counts.get_or_load(count_key(filter, actor), cond).await?
+        }
     };
     Ok(Page { items: items.into_iter().map(|p| policy::project_for(actor, p)).collect(), total, limit, offset })
 }
@@ -230,10 +247,10 @@ pub(crate) fn page_ids(keys: &DataKeys, filter: &ProjectFilter, actor: &Actor) -
         .offset(filter.page.offset)
 }
 
-async fn load_order(state: &AppState, actor: &Actor, filter: &ProjectFilter) -> ApiResult<Arc<[Uuid]>> {
-    let depth = state.config.list_order_depth;
+/// The first `depth` ids of `filter`'s order.
+async fn load_order(state: &AppState, actor: &Actor, filter: &ProjectFilter, depth: u64) -> ApiResult<KeptOrder> {
     let ids: Vec<Uuid> = order_ids(&state.data_keys, filter, actor, depth).into_tuple().all(&state.db.conn).await?;
-    Ok(ids.into())
+    Ok(KeptOrder { whole: (ids.len() as u64) < depth, ids: ids.into() })
 }
 
 /// `ids`' projects as the list shows them, in that order: the cached ones as they are, the rest

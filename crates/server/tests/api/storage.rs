@@ -173,3 +173,71 @@ async fn storage_health_names_the_backend_and_writes_nothing() {
         }
     }
 }
+
+/// Unmounts what a test mounted, however it ends.
+struct Mounted(std::path::PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// The folder store's disk full: an upload is refused with 507 problem+json, leaves no partial
+/// file and no asset, and the next one that fits is stored. The store gets a filesystem of its
+/// own, a 1 MB tmpfs, which only root may mount (CI runs as root); elsewhere the test says so and
+/// checks nothing.
+#[tokio::test]
+async fn a_full_disk_refuses_uploads_cleanly_and_takes_them_again_once_there_is_room() {
+    let mount = tempfile::tempdir().unwrap();
+    let mounted = std::process::Command::new("mount").args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"]).arg(mount.path()).status();
+    if !mounted.is_ok_and(|s| s.success()) {
+        eprintln!("SKIPPED: a tmpfs could not be mounted (this needs root)");
+        return;
+    }
+    let _unmount = Mounted(mount.path().to_owned());
+    let files = mount.path().join("files");
+    let store = files.clone();
+    let app = TestApp::with_config(move |c| c.storage = StorageConfig::Local { dir: store }).await;
+    let (manager, project) = {
+        let manager = app.user(petpixel_types::Role::Manager).await;
+        let project = app.project(&manager.token, serde_json::json!({})).await;
+        (manager, project["id"].as_str().unwrap().to_owned())
+    };
+    // A 2 MB photo: noise does not compress.
+    let mut seed = 7u32;
+    let noise = image::RgbImage::from_fn(820, 820, |_, _| {
+        seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        image::Rgb([(seed >> 24) as u8, (seed >> 16) as u8, (seed >> 8) as u8])
+    });
+    let mut big = std::io::Cursor::new(Vec::new());
+    noise.write_to(&mut big, image::ImageFormat::Png).unwrap();
+    assert!(big.get_ref().len() > 1_500_000);
+    let refused = crate::assets::upload(&app, &project, &manager.token, "photo", "big.png", big.get_ref()).await;
+    assert_eq!(refused.status, StatusCode::INSUFFICIENT_STORAGE, "{:?}", refused.body);
+    assert!(refused.is_problem());
+    assert!(refused.body["type"].as_str().unwrap().ends_with("insufficient-storage"), "{:?}", refused.body);
+    let left: Vec<_> = walk(&files);
+    assert!(left.is_empty(), "partial files left: {left:?}");
+    let assets = app.get(&format!("/api/v1/projects/{project}/assets"), &manager.token).await;
+    assert_eq!(assets.body, serde_json::json!([]), "no asset for the refused upload");
+    // One that fits is stored.
+    let small =
+        petpixel_server::assets::demo::jpeg(&petpixel_server::assets::demo::photo([200, 140, 60], [120, 180, 240], [80, 170, 70], 64));
+    let stored = crate::assets::upload(&app, &project, &manager.token, "photo", "small.jpg", &small).await;
+    assert_eq!(stored.status, StatusCode::CREATED, "{:?}", stored.body);
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
