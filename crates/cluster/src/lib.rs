@@ -307,6 +307,15 @@ fn spawn_s3s_fs(work: &Path, s3: &S3, port: u16) -> io::Result<Child> {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
+        // nginx's workers outlive a SIGKILLed master (holding its port): the master is asked to
+        // stop them and itself first.
+        if let Some(nginx) = self.nginx.as_mut() {
+            let _ = Command::new("kill").args(["-TERM", &nginx.id().to_string()]).status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline && !matches!(nginx.try_wait(), Ok(Some(_))) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         let children = self.processes.iter_mut().filter_map(|p| p.child.as_mut()).chain(self.nginx.as_mut()).chain(self.s3_server.as_mut());
         for child in children {
             let _ = child.kill();
