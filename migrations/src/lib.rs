@@ -21,6 +21,7 @@ mod m20261207_000015_security_review;
 mod m20261207_000016_index_every_sort;
 mod m20261207_000017_idempotency_applied;
 mod m20261207_000018_job_trace_parent;
+mod m20261208_000019_backups;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000016_index_every_sort::Migration),
             Box::new(m20261207_000017_idempotency_applied::Migration),
             Box::new(m20261207_000018_job_trace_parent::Migration),
+            Box::new(m20261208_000019_backups::Migration),
         ]
     }
 }

@@ -93,9 +93,9 @@ fn upload_routes() -> OpenApiRouter<AppState> {
 
 /// Every job kind the app runs, with the periodic ones.
 pub fn job_registry() -> jobs::Registry {
-    webhooks::register(crate::idempotency::register(email::register(notifications::register(urls::register(builds::register(
-        assets::register(jobs::Registry::builtin()),
-    ))))))
+    crate::backup::schedule::register(webhooks::register(crate::idempotency::register(email::register(notifications::register(
+        urls::register(builds::register(assets::register(jobs::Registry::builtin()))),
+    )))))
 }
 
 fn api_routes() -> OpenApiRouter<AppState> {

@@ -8,7 +8,7 @@ use petpixel_types::user::CreateUser;
 use crate::config::Config;
 use crate::db::Db;
 use crate::state::AppState;
-use crate::{app, assets, jobs, seed, telemetry, users};
+use crate::{app, assets, backup, jobs, seed, telemetry, users};
 
 #[derive(Parser)]
 #[command(name = "petpixel", version, about = "PetPixel Studio: the API, realtime hub, SPA and game pages in one binary")]
@@ -34,6 +34,33 @@ enum Command {
     },
     /// Fill an empty database with a demo team of five and about 40 projects.
     SeedDemo,
+    /// Write a backup archive of the database and every stored file, while the server runs;
+    /// sealed with PETPIXEL_BACKUP_KEY when it is set.
+    Backup {
+        /// The folder the archive goes to (default: PETPIXEL_BACKUP_DIR, else PETPIXEL_DATA_DIR/backups).
+        #[arg(long, value_name = "DIR")]
+        to: Option<std::path::PathBuf>,
+        /// Check an archive instead, every entry against its manifest, without restoring it.
+        #[arg(long, value_name = "ARCHIVE", conflicts_with = "to")]
+        verify: Option<std::path::PathBuf>,
+    },
+    /// Restore a backup archive into an empty database and file store (verified first).
+    Restore {
+        archive: std::path::PathBuf,
+        /// Empty the database and store first instead of refusing when they hold anything.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Copy this install (its database, and its folder of files) into PostgreSQL (and an S3
+    /// bucket), every id, timestamp and token intact; resumable, and checked at the end.
+    MigrateData {
+        /// The target database: postgres://user:password@host/database.
+        #[arg(long, value_name = "DATABASE_URL")]
+        to: String,
+        /// Copy the files too, into the bucket the S3_* variables name.
+        #[arg(long)]
+        to_s3: bool,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// Exit 0 when URL answers 2xx within 3 seconds, else 1: a container's health check, where
@@ -137,6 +164,62 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::SeedDemo => {
             let state = state(config).await?;
             seed::seed_demo(&state).await
+        }
+        Command::Backup { to: _, verify: Some(archive) } => {
+            let (header, manifest) = backup::verify(&archive, config.backup_key.as_ref()).await?;
+            let rows: u64 = manifest.rows.values().sum();
+            println!(
+                "{}: whole and unchanged. Made {} by version {} on {} with {}; {rows} rows, {} files.",
+                archive.display(),
+                header.created_at.format("%Y-%m-%d %H:%M UTC"),
+                header.app_version,
+                header.engine,
+                header.storage,
+                manifest.objects().count()
+            );
+            Ok(())
+        }
+        Command::Backup { to, verify: None } => {
+            let db = Db::connect(&config).await?;
+            let storage = crate::state::storage(&config)?;
+            let dir = to.unwrap_or_else(|| backup::schedule::dir(&config));
+            let path = dir.join(backup::archive_name(chrono::Utc::now(), config.backup_key.is_some()));
+            let summary = backup::schedule::record_at(&db.conn, &storage, &config, "command", &path).await?;
+            println!("Backed up {summary}.");
+            Ok(())
+        }
+        Command::Restore { archive, replace } => {
+            let db = Db::connect(&config).await?;
+            db.migrate().await?;
+            let storage = crate::state::storage(&config)?;
+            let summary = backup::restore(&db.conn, &storage, &archive, config.backup_key.as_ref(), replace).await?;
+            println!("Restored {summary}.");
+            Ok(())
+        }
+        Command::MigrateData { to, to_s3 } => {
+            let mut source = config.clone();
+            // The source's files are always the folder: with S3_* set for the target, the
+            // configured store would be the bucket.
+            source.storage = crate::config::StorageConfig::Local {
+                dir: std::env::var_os("PETPIXEL_FILES_DIR").map(Into::into).unwrap_or_else(|| config.data_dir.join("files")),
+            };
+            let target_store = match (&config.storage, to_s3) {
+                (crate::config::StorageConfig::S3(_), true) => Some(crate::state::storage(&config)?),
+                (_, true) => {
+                    anyhow::bail!("--to-s3 needs the target bucket in S3_BUCKET, S3_ENDPOINT, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY")
+                }
+                (_, false) => None,
+            };
+            let from = Db::connect(&source).await?;
+            from.migrate().await?;
+            let mut target = config.clone();
+            target.database_url = secrecy::SecretString::from(to);
+            let into = Db::connect(&target).await?;
+            into.migrate().await?;
+            let report =
+                backup::migrate::migrate_data(&from.conn, &crate::state::storage(&source)?, &into.conn, target_store.as_ref()).await?;
+            println!("Copied: {report}. Point DATABASE_URL (and S3_*) at the target and start the server.");
+            Ok(())
         }
         Command::Openapi | Command::Probe { .. } => unreachable!("handled before the runtime starts"),
     }

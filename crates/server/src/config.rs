@@ -130,6 +130,16 @@ pub struct Config {
     pub sentry_environment: Option<String>,
     /// The web app's error reports taken from one person per minute.
     pub client_errors_per_minute: u32,
+    /// Seals backup archives (`PETPIXEL_BACKUP_KEY`, an age passphrase); archives are plain
+    /// without it, and one sealed with it restores only with it.
+    pub backup_key: Option<SecretString>,
+    /// How often the scheduled backup runs (`PETPIXEL_BACKUP_SCHEDULE`: `daily`, `hourly`, or
+    /// `6h`, `30m`, `2d`); none without it.
+    pub backup_schedule: Option<Duration>,
+    /// The scheduled archives kept in the backup folder (`PETPIXEL_BACKUP_KEEP`, 7).
+    pub backup_keep: usize,
+    /// Where archives go (`PETPIXEL_BACKUP_DIR`; default: the data dir's `backups`).
+    pub backup_dir: Option<PathBuf>,
     /// Lets webhook endpoints lead to loopback, private, link-local and metadata addresses
     /// (tests, on-premises receivers); off, such addresses are refused when registered and again
     /// at each delivery.
@@ -180,6 +190,30 @@ fn schedule_var(name: &str, default: &[u64]) -> anyhow::Result<Vec<Duration>> {
         Ok(s) if !s.is_empty() => Ok(s),
         _ => bail!("{name}={v:?} is not valid: give seconds, comma-separated (5,300,1800)"),
     }
+}
+
+/// A period: `hourly`, `daily`, `weekly`, or a number and a unit (`30m`, `6h`, `2d`).
+fn every(value: &str) -> anyhow::Result<Duration> {
+    let value = value.trim().to_ascii_lowercase();
+    let secs = match value.as_str() {
+        "hourly" => 3600,
+        "daily" => 86_400,
+        "weekly" => 7 * 86_400,
+        _ => {
+            let split = value.find(|c: char| !c.is_ascii_digit()).unwrap_or(value.len());
+            let (n, unit) = value.split_at(split);
+            let n: u64 = n.parse().map_err(|_| anyhow::anyhow!("`{value}` is not a period: try daily, hourly, 6h or 30m"))?;
+            let unit = match unit {
+                "m" => 60,
+                "h" => 3600,
+                "d" => 86_400,
+                _ => anyhow::bail!("`{value}` is not a period: try daily, hourly, 6h or 30m"),
+            };
+            n * unit
+        }
+    };
+    anyhow::ensure!(secs >= 15 * 60, "a backup schedule shorter than 15 minutes is not checked that often");
+    Ok(Duration::from_secs(secs))
 }
 
 fn var(name: &str) -> Option<String> {
@@ -319,6 +353,10 @@ impl Config {
             sentry_dsn: var("SENTRY_DSN").map(SecretString::from),
             sentry_environment: var("SENTRY_ENVIRONMENT"),
             client_errors_per_minute: parse_var("PETPIXEL_CLIENT_ERRORS_PER_MINUTE", 30)?,
+            backup_key: var("PETPIXEL_BACKUP_KEY").map(SecretString::from),
+            backup_schedule: var("PETPIXEL_BACKUP_SCHEDULE").map(|v| every(&v)).transpose().context("PETPIXEL_BACKUP_SCHEDULE")?,
+            backup_keep: parse_var("PETPIXEL_BACKUP_KEEP", 7usize)?.max(1),
+            backup_dir: var("PETPIXEL_BACKUP_DIR").map(PathBuf::from),
             webhook_allow_private: bool_var("PETPIXEL_WEBHOOK_ALLOW_PRIVATE")?,
             webhook_retry_schedule: schedule_var("PETPIXEL_WEBHOOK_RETRY_SCHEDULE", &WEBHOOK_RETRY_SCHEDULE)?,
             webhook_disable_after: Duration::from_secs(parse_var("PETPIXEL_WEBHOOK_DISABLE_AFTER_HOURS", 72u64)?.max(1) * 3600),
@@ -390,6 +428,10 @@ impl Config {
             sentry_dsn: None,
             sentry_environment: None,
             client_errors_per_minute: 30,
+            backup_key: None,
+            backup_schedule: None,
+            backup_keep: 7,
+            backup_dir: None,
             // Tests' receivers listen on loopback.
             webhook_allow_private: true,
             webhook_retry_schedule: WEBHOOK_RETRY_SCHEDULE.iter().copied().map(Duration::from_secs).collect(),

@@ -62,11 +62,11 @@ fn code(component: &ComponentHealth) -> StatusCode {
 #[utoipa::path(get, path = "/api/health/deep", tag = "health",
     responses((status = 200, description = "All dependencies answer", body = DeepHealth), (status = 503, description = "A dependency fails", body = DeepHealth)))]
 pub async fn get_deep_health(State(state): State<AppState>) -> (StatusCode, Json<DeepHealth>) {
-    let (database, cache, storage) = tokio::join!(database(&state), cache(&state), storage(&state));
+    let (database, cache, storage, backup) = tokio::join!(database(&state), cache(&state), storage(&state), backup(&state));
     let ok = [&database, &cache, &storage].iter().all(|c| c.status == "ok");
     let status = if ok { "ok" } else { "degraded" };
     let code = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (code, Json(DeepHealth { status: status.into(), version: VERSION.into(), database, cache, storage }))
+    (code, Json(DeepHealth { status: status.into(), version: VERSION.into(), database, cache, storage, backup }))
 }
 
 /// The cache.
@@ -83,4 +83,30 @@ pub async fn get_cache_health(State(state): State<AppState>) -> (StatusCode, Jso
 pub async fn get_storage_health(State(state): State<AppState>) -> (StatusCode, Json<ComponentHealth>) {
     let c = storage(&state).await;
     (code(&c), Json(c))
+}
+
+/// The backups' state, when there is a schedule or a backup was made; None if the database
+/// cannot say (its own component tells why).
+async fn backup(state: &AppState) -> Option<petpixel_types::health::BackupHealth> {
+    let conn = &state.db.conn;
+    let (last, good) = tokio::join!(crate::backup::schedule::last(conn), crate::backup::schedule::last_good(conn));
+    let (last, good) = (last.ok()?, good.ok()?);
+    let schedule = state.config.backup_schedule;
+    if last.is_none() && schedule.is_none() {
+        return None;
+    }
+    let finished = good.as_ref().and_then(|g| g.finished_at);
+    let age = finished.map(|t| (chrono::Utc::now() - t).num_seconds().max(0) as u64);
+    let status = match (&last, age) {
+        (Some(l), _) if l.status == "failed" => "failed",
+        (_, None) => "never",
+        (_, Some(age)) if schedule.is_some_and(|every| age > 2 * every.as_secs()) => "stale",
+        _ => "ok",
+    };
+    Some(petpixel_types::health::BackupHealth {
+        status: status.into(),
+        last_success_at: finished,
+        age_seconds: age,
+        schedule_seconds: schedule.map(|s| s.as_secs()),
+    })
 }

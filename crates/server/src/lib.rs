@@ -9,6 +9,7 @@ pub mod api_tokens;
 pub mod app;
 pub mod assets;
 pub mod auth;
+pub mod backup;
 pub mod builds;
 pub mod cache;
 pub mod cli;

@@ -29,6 +29,15 @@ fn links_key(secret: &secrecy::SecretString, purpose: &[u8]) -> [u8; 32] {
     hash.finalize().into()
 }
 
+/// The configured file store alone (for the commands that copy files: backup, restore), signing
+/// its links with the same key a server does.
+pub fn storage(config: &Config) -> anyhow::Result<Storage> {
+    let secret = jwt::load_or_create_secret(config.jwt_secret.as_ref(), &config.data_dir)?;
+    Ok(Storage::new(&config.storage, &config.public_url, links_key(&secret, FILE_LINKS)))
+}
+
+const FILE_LINKS: &[u8] = b"petpixel file links\0";
+
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
@@ -70,7 +79,7 @@ impl AppState {
         let secret = jwt::load_or_create_secret(config.jwt_secret.as_ref(), &config.data_dir)?;
         let jwt = JwtKeys::new(&secret, config.access_token_ttl);
         let hasher = Hasher::new(config.password_hash_concurrency, config.password_hash_queue);
-        let storage = Storage::new(&config.storage, &config.public_url, links_key(&secret, b"petpixel file links\0"));
+        let storage = Storage::new(&config.storage, &config.public_url, links_key(&secret, FILE_LINKS));
         let preview_key = links_key(&secret, b"petpixel game previews\0");
         let caches = Caches::new(config.cache_ttl, db.bus.barrier());
         db.bus.listen(caches.clone());

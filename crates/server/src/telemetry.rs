@@ -161,6 +161,11 @@ pub async fn render(state: &AppState) -> Response {
         }
         Err(e) => tracing::warn!(error = %e, "the job queue's backlog could not be read for /metrics"),
     }
+    // Age of the last good backup: what the backup alert watches (absent while none was made).
+    if let Ok(Some(good)) = crate::backup::schedule::last_good(&state.db.conn).await {
+        let finished = good.finished_at.unwrap_or(good.started_at);
+        metrics::gauge!("petpixel_backup_age_seconds").set((chrono::Utc::now() - finished).num_milliseconds() as f64 / 1000.0);
+    }
     if let Some(disk) = state.storage.disk() {
         metrics::gauge!("petpixel_storage_disk_used_ratio").set(disk.used_ratio);
     }

@@ -43,4 +43,22 @@ pub struct DeepHealth {
     pub database: ComponentHealth,
     pub cache: ComponentHealth,
     pub storage: ComponentHealth,
+    /// The backups, when a schedule is set or one was ever made. Told, not counted in `status`:
+    /// an old backup is an alert, not a reason to take a replica out of the balancer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<BackupHealth>,
+}
+
+/// The last backups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BackupHealth {
+    /// `ok`: the last good backup is younger than twice the schedule (or there is no schedule);
+    /// `stale`: it is older; `failed`: the last attempt failed (why is in the server's log); `never`: none was made yet.
+    pub status: String,
+    pub last_success_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Seconds since the last good backup finished.
+    pub age_seconds: Option<u64>,
+    /// `PETPIXEL_BACKUP_SCHEDULE` in seconds.
+    pub schedule_seconds: Option<u64>,
 }

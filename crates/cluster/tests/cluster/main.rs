@@ -6,6 +6,11 @@
 //! `CI_REQUIRE_TOOLS` is set.
 
 mod faults;
+// The official Socket.IO client, driven by Node, as the API tests use it.
+#[path = "../../../server/tests/api/probe.rs"]
+#[allow(dead_code, reason = "the API tests use the whole client; these only part of it")]
+mod probe;
 mod proxy;
 mod read_your_writes;
+mod sockets;
 mod support;

@@ -2,7 +2,7 @@ use sea_orm::entity::prelude::*;
 
 /// An upload under way: recorded before its object is written, removed when it completes (and,
 /// with its object, when it expires first).
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "asset_uploads")]
 pub struct Model {
     /// The asset it becomes, for a new asset; any id for a new version of `asset_id`.

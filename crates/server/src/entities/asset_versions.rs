@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// Every version of every asset; the current one is mirrored in `project_assets`.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "asset_versions")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

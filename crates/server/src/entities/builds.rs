@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// One game made from a template and a project's assets.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "builds")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -2,7 +2,7 @@ use sea_orm::entity::prelude::*;
 
 /// A game's address. Its slug is unique among live (reserved or active) addresses only: expired
 /// and deleted ones keep theirs as history.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "game_urls")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A failed login, kept for the throttling window.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "login_attempts")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -5,6 +5,7 @@ pub mod activity_logs;
 pub mod api_tokens;
 pub mod asset_uploads;
 pub mod asset_versions;
+pub mod backups;
 pub mod builds;
 pub mod email_outbox;
 pub mod game_urls;

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// An address's views on one day (UTC).
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "url_daily_views")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

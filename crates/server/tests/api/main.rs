@@ -4,6 +4,7 @@ mod activity;
 mod api_tokens;
 mod assets;
 mod auth;
+mod backup;
 mod builds;
 mod client;
 mod errors;

@@ -127,8 +127,11 @@ async fn a_download_link_works_until_it_expires_and_only_as_signed() {
         let short = store.link_to_get(&k, Duration::from_secs(1)).await.unwrap();
         assert_eq!(store.link_to_get(&k, Duration::from_secs(1)).await.unwrap(), short, "one window, one link");
         tokio::time::sleep(Duration::from_millis(3100)).await;
-        let (status, _) = fetch(&app, Method::GET, &short, &[], vec![]).await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "{}: an expired link", store.backend_name());
+        let (status, body) = fetch(&app, Method::GET, &short, &[], vec![]).await;
+        // The folder store answers 403; an S3 store its own refusal (AWS and s3s-fs 403, Garage
+        // 400 "InvalidRequest"), and never the file.
+        let refused = if store.backend_name() == "local" { status == StatusCode::FORBIDDEN } else { status.is_client_error() };
+        assert!(refused && body != b"hello", "{}: an expired link answered {status}", store.backend_name());
     }
 }
 

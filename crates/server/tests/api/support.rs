@@ -69,6 +69,13 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// SQLite in `path`, whatever `TEST_DATABASE_URL` says.
+    pub fn sqlite_file(path: &std::path::Path) -> Self {
+        TestDatabase { url: format!("sqlite://{}?mode=rwc", path.display()), pg_schema: None }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct TestUser {
     pub id: Uuid,
@@ -103,8 +110,12 @@ impl TestApp {
     }
 
     pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::on(TestDatabase::new(None).await, adjust).await
+    }
+
+    /// On a database of the caller's (SQLite in a file, say, where the default is PostgreSQL).
+    pub async fn on(database: TestDatabase, adjust: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let database = TestDatabase::new(None).await;
         let mut config = Config::for_tests(dir.path().to_path_buf(), &database.url);
         adjust(&mut config);
         let db = Db::connect(&config).await.unwrap();
