@@ -434,6 +434,11 @@ impl<T: Transport> Client<T> {
         self.call_empty::<()>(Method::Delete, &format!("/api/v1/projects/{id}"), None).await
     }
 
+    /// Brings a deleted project back (admins), until the removal job purges it.
+    pub async fn restore_project(&self, id: Uuid) -> Result<Project> {
+        self.call::<(), _>(Method::Post, &format!("/api/v1/projects/{id}/restore"), None).await
+    }
+
     pub async fn project_activity(&self, id: Uuid, query: &CursorQuery) -> Result<ActivityPage> {
         let path = with_query(&format!("/api/v1/projects/{id}/activity"), query)?;
         self.call::<(), _>(Method::Get, &path, None).await

@@ -40,6 +40,7 @@ fn v1_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(projects::handlers::list_projects, projects::handlers::create_project))
         .routes(routes!(projects::handlers::get_project, projects::handlers::update_project, projects::handlers::delete_project))
         .routes(routes!(projects::handlers::get_project_stats))
+        .routes(routes!(projects::handlers::restore_project))
         .routes(routes!(projects::handlers::update_project_status))
         .routes(routes!(projects::handlers::update_project_assignee))
         .routes(routes!(activity::handlers::list_project_activity))
@@ -93,9 +94,19 @@ fn upload_routes() -> OpenApiRouter<AppState> {
 
 /// Every job kind the app runs, with the periodic ones.
 pub fn job_registry() -> jobs::Registry {
-    crate::backup::schedule::register(webhooks::register(crate::idempotency::register(email::register(notifications::register(
-        urls::register(builds::register(assets::register(jobs::Registry::builtin()))),
-    )))))
+    // Each capability adds its kinds and periodic jobs to what the others registered.
+    let registrations: [fn(jobs::Registry) -> jobs::Registry; 9] = [
+        assets::register,
+        builds::register,
+        urls::register,
+        notifications::register,
+        email::register,
+        crate::idempotency::register,
+        webhooks::register,
+        crate::backup::schedule::register,
+        projects::retention::register,
+    ];
+    registrations.into_iter().fold(jobs::Registry::builtin(), |registry, register| register(registry))
 }
 
 fn api_routes() -> OpenApiRouter<AppState> {

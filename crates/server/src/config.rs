@@ -140,6 +140,13 @@ pub struct Config {
     pub backup_keep: usize,
     /// Where archives go (`PETPIXEL_BACKUP_DIR`; default: the data dir's `backups`).
     pub backup_dir: Option<PathBuf>,
+    /// Days a deleted project can be restored before it is purged with its files
+    /// (`PETPIXEL_DELETED_RETENTION_DAYS`, 30).
+    pub deleted_retention_days: u32,
+    /// Days activity entries are kept (`PETPIXEL_ACTIVITY_RETENTION_DAYS`; unset: for ever).
+    pub activity_retention_days: Option<u32>,
+    /// Days sent e-mails are kept in the outbox (`PETPIXEL_EMAIL_RETENTION_DAYS`, 90).
+    pub email_retention_days: u32,
     /// Lets webhook endpoints lead to loopback, private, link-local and metadata addresses
     /// (tests, on-premises receivers); off, such addresses are refused when registered and again
     /// at each delivery.
@@ -357,6 +364,11 @@ impl Config {
             backup_schedule: var("PETPIXEL_BACKUP_SCHEDULE").map(|v| every(&v)).transpose().context("PETPIXEL_BACKUP_SCHEDULE")?,
             backup_keep: parse_var("PETPIXEL_BACKUP_KEEP", 7usize)?.max(1),
             backup_dir: var("PETPIXEL_BACKUP_DIR").map(PathBuf::from),
+            deleted_retention_days: parse_var("PETPIXEL_DELETED_RETENTION_DAYS", 30u32)?,
+            activity_retention_days: var("PETPIXEL_ACTIVITY_RETENTION_DAYS")
+                .map(|v| v.parse::<u32>().map_err(|_| anyhow::anyhow!("PETPIXEL_ACTIVITY_RETENTION_DAYS must be a number of days")))
+                .transpose()?,
+            email_retention_days: parse_var("PETPIXEL_EMAIL_RETENTION_DAYS", 90u32)?,
             webhook_allow_private: bool_var("PETPIXEL_WEBHOOK_ALLOW_PRIVATE")?,
             webhook_retry_schedule: schedule_var("PETPIXEL_WEBHOOK_RETRY_SCHEDULE", &WEBHOOK_RETRY_SCHEDULE)?,
             webhook_disable_after: Duration::from_secs(parse_var("PETPIXEL_WEBHOOK_DISABLE_AFTER_HOURS", 72u64)?.max(1) * 3600),
@@ -432,6 +444,9 @@ impl Config {
             backup_schedule: None,
             backup_keep: 7,
             backup_dir: None,
+            deleted_retention_days: 30,
+            activity_retention_days: None,
+            email_retention_days: 90,
             // Tests' receivers listen on loopback.
             webhook_allow_private: true,
             webhook_retry_schedule: WEBHOOK_RETRY_SCHEDULE.iter().copied().map(Duration::from_secs).collect(),

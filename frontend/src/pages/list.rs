@@ -13,7 +13,7 @@ use crate::filters::with_param;
 use crate::session::{api, use_session};
 
 const PAGE_SIZE: i64 = 25;
-const FILTERS: [&str; 8] = ["status", "priority", "package_type", "assigned_to", "due_before", "overdue", "q", "sort"];
+const FILTERS: [&str; 9] = ["status", "priority", "package_type", "assigned_to", "due_before", "overdue", "q", "sort", "deleted"];
 
 #[component]
 pub fn ProjectList() -> impl IntoView {
@@ -23,6 +23,10 @@ pub fn ProjectList() -> impl IntoView {
     let result = RwSignal::new(None::<Result<Page<Project>, String>>);
     let artists = RwSignal::new(Vec::<User>::new());
     let generation = StoredValue::new(0u64);
+    // Bumped to read the page again (after a restore).
+    let reload = RwSignal::new(0u32);
+    let restoring = RwSignal::new(None::<uuid::Uuid>);
+    let restore_error = RwSignal::new(None::<String>);
 
     let current = Memo::new(move |_| {
         query.with(|q| ProjectQuery {
@@ -33,6 +37,7 @@ pub fn ProjectList() -> impl IntoView {
             q: q.get("q"),
             due_before: q.get("due_before").and_then(|d| d.parse().ok()),
             overdue: q.get("overdue").and_then(|v| v.parse().ok()),
+            deleted: q.get("deleted").and_then(|v| v.parse().ok()),
             sort: q.get("sort"),
             limit: Some(PAGE_SIZE),
             offset: q.get("offset").and_then(|v| v.parse().ok()),
@@ -40,6 +45,7 @@ pub fn ProjectList() -> impl IntoView {
     });
 
     Effect::new(move |_| {
+        reload.track();
         let q = current.get();
         // Answers can overtake each other; only the latest request's may land.
         let mine = generation.get_value() + 1;
@@ -75,6 +81,19 @@ pub fn ProjectList() -> impl IntoView {
     let set_due = set.clone();
     let set_artist = set.clone();
     let set_page = set.clone();
+    let set_deleted = set.clone();
+    let deleted = move || query.with(|q| q.get("deleted").as_deref() == Some("true"));
+    let restore = move |id: uuid::Uuid| {
+        restoring.set(Some(id));
+        restore_error.set(None);
+        leptos::task::spawn_local(async move {
+            match api().restore_project(id).await {
+                Ok(_) => reload.update(|n| *n += 1),
+                Err(e) => restore_error.set(Some(format!("Could not restore the project: {e}"))),
+            }
+            restoring.set(None);
+        });
+    };
     let select = move |label: &'static str, key: &'static str, choices: Vec<(&'static str, &'static str)>| {
         let set = set.clone();
         view! {
@@ -117,8 +136,22 @@ pub fn ProjectList() -> impl IntoView {
                     <input id="filter-due_before" type="date" prop:value=param("due_before") on:change=move |ev| set_due("due_before", event_target_value(&ev)) />
                 </div>
                 {select("Sort", "sort", vec![("", "Newest first"), ("deadline", "Deadline"), ("-priority", "Priority"), ("pet_name", "Pet name"), ("customer_name", "Customer"), ("-updated_at", "Recently changed")])}
+                <Show when=move || session.is_admin()>
+                    <div class="filter checkbox">
+                        <input id="filter-deleted" type="checkbox" prop:checked=deleted
+                            on:change={
+                                let set = set_deleted.clone();
+                                move |ev| set("deleted", if event_target_checked(&ev) { "true".into() } else { String::new() })
+                            } />
+                        <label for="filter-deleted">"Deleted"</label>
+                    </div>
+                </Show>
                 <a class="link" href="/projects">"Clear"</a>
             </form>
+            <Show when=deleted>
+                <p class="muted">"Deleted projects are purged with their files after the retention period; until then an admin can restore them."</p>
+            </Show>
+            {move || restore_error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
             {move || match result.get() {
                 None => view! { <p class="loading" aria-busy="true">"Loading projects…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="alert" role="alert">{e}</p> }.into_any(),
@@ -133,17 +166,37 @@ pub fn ProjectList() -> impl IntoView {
                     view! {
                         <div class="table-wrap">
                             <table class="projects">
-                                <thead><tr><th>"Pet"</th><th>"Customer"</th><th>"Status"</th><th>"Priority"</th><th>"Package"</th><th>"Deadline"</th><th>"Artist"</th></tr></thead>
+                                <thead><tr><th>"Pet"</th><th>"Customer"</th><th>"Status"</th><th>"Priority"</th><th>"Package"</th><th>"Deadline"</th><th>"Artist"</th>
+                                    {deleted().then(|| view! { <th>"Deleted"</th> })}</tr></thead>
                                 <tbody>
                                     {page.items.into_iter().map(|p| view! {
                                         <tr class:overdue=p.overdue>
-                                            <td class="pet-cell"><crate::pages::thumb::PetThumb photo=p.pet_photo.clone() size=32 /><a href=format!("/projects/{}", p.id)>{p.pet_name.clone()}</a></td>
+                                            <td class="pet-cell"><crate::pages::thumb::PetThumb photo=p.pet_photo.clone() size=32 />
+                                                {if p.deleted_at.is_some() {
+                                                    view! { <span>{p.pet_name.clone()}</span> }.into_any()
+                                                } else {
+                                                    view! { <a href=format!("/projects/{}", p.id)>{p.pet_name.clone()}</a> }.into_any()
+                                                }}
+                                            </td>
                                             <td>{p.customer_name.clone()}</td>
                                             <td>{p.status.label()}</td>
                                             <td><span class=format!("tag priority-{}", p.priority.as_str())>{p.priority.as_str()}</span></td>
                                             <td>{p.package_type.as_str()}</td>
                                             <td class="deadline">{p.deadline.map(crate::time::long_date).unwrap_or_else(|| "—".into())}</td>
                                             <td>{p.assigned_artist.map(|a| a.display_name).unwrap_or_else(|| "Unassigned".into())}</td>
+                                            {p.deleted_at.map(|at| {
+                                                let id = p.id;
+                                                view! {
+                                                    <td class="deleted-cell">
+                                                        {crate::time::long_date(at.date_naive())}" "
+                                                        <button class="secondary" disabled=move || restoring.get().is_some()
+                                                            aria-label=format!("Restore {}", p.pet_name)
+                                                            on:click=move |_| restore(id)>
+                                                            {move || if restoring.get() == Some(id) { "Restoring…" } else { "Restore" }}
+                                                        </button>
+                                                    </td>
+                                                }
+                                            })}
                                         </tr>
                                     }).collect_view()}
                                 </tbody>

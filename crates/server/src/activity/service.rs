@@ -121,12 +121,17 @@ async fn names(conn: &impl ConnectionTrait, projects: &[Uuid]) -> ApiResult<std:
 pub fn diff(before: &Value, after: &Value, ignore: &[&str]) -> Map<String, Value> {
     let empty = Map::new();
     let (before, after) = (before.as_object().unwrap_or(&empty), after.as_object().unwrap_or(&empty));
-    after
+    let mut changes: Map<String, Value> = after
         .iter()
         .filter(|(k, _)| !ignore.contains(&k.as_str()))
         .filter(|(k, v)| before.get(*k) != Some(*v))
         .map(|(k, v)| (k.clone(), json!({ "from": before.get(k).cloned().unwrap_or(Value::Null), "to": v })))
-        .collect()
+        .collect();
+    // A field the wire leaves out when empty, emptied.
+    for (k, v) in before.iter().filter(|(k, v)| !after.contains_key(*k) && !v.is_null() && !ignore.contains(&k.as_str())) {
+        changes.insert(k.clone(), json!({ "from": v, "to": Value::Null }));
+    }
+    changes
 }
 
 /// The feed the caller may read: the resource types their permissions reach (or the one asked for,

@@ -113,6 +113,20 @@ pub async fn delete_project(State(state): State<AppState>, actor: Actor, ApiPath
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Bring a deleted project back (admins), until the removal job purges it
+/// (`PETPIXEL_DELETED_RETENTION_DAYS` after its deletion). Its game address, released when it was
+/// deleted, is not: reserve a new one.
+#[utoipa::path(post, path = "/projects/{id}/restore", tag = "projects", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The project, back in every list", body = Project),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such project (never made, or purged)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "It is not deleted", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn restore_project(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Json<Project>> {
+    Ok(Json(service::restore(&state, &actor, id).await?))
+}
+
 /// Move a project along backlog -> in_progress -> review -> complete. Review may go back to
 /// in_progress; a manager may reopen a complete project. Other moves: 409.
 #[utoipa::path(put, path = "/projects/{id}/status", tag = "projects", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = SetStatus,

@@ -65,6 +65,7 @@ pub fn to_wire(keys: &DataKeys, p: &projects::Model, artist: Option<UserSummary>
         created_at: p.created_at,
         updated_at: p.updated_at,
         completed_at: p.completed_at,
+        deleted_at: p.deleted_at,
     })
 }
 
@@ -109,7 +110,7 @@ fn without_contact_values(mut changes: serde_json::Map<String, serde_json::Value
 
 fn filter_condition(keys: &DataKeys, filter: &ProjectFilter, actor: &Actor) -> Condition {
     use projects::Column as C;
-    let mut cond = Condition::all().add(C::DeletedAt.is_null());
+    let mut cond = Condition::all().add(if filter.deleted { C::DeletedAt.is_not_null() } else { C::DeletedAt.is_null() });
     if !filter.statuses.is_empty() {
         cond = cond.add(C::Status.is_in(filter.statuses.iter().map(|s| s.as_str())));
     }
@@ -163,6 +164,9 @@ fn rank(column: &str, values: &[&str]) -> SimpleExpr {
 pub async fn list(state: &AppState, actor: &Actor, query: &ProjectQuery) -> ApiResult<Page<Project>> {
     policy::require(actor, Resource::Projects, Action::Read)?;
     let filter = &query.validate()?;
+    if filter.deleted {
+        return list_deleted(state, actor, filter).await;
+    }
     let (limit, offset) = (filter.page.limit, filter.page.offset);
     let need = offset + u64::from(limit);
     let cap = state.config.list_order_depth;
@@ -198,6 +202,38 @@ pub async fn list(state: &AppState, actor: &Actor, query: &ProjectQuery) -> ApiR
         }
     };
     Ok(Page { items: items.into_iter().map(|p| policy::project_for(actor, p)).collect(), total, limit, offset })
+}
+
+/// The deleted projects the removal job has not purged yet, for admins: rarely asked, so read
+/// from the database each time, none of the lists' caches involved.
+async fn list_deleted(state: &AppState, actor: &Actor, filter: &ProjectFilter) -> ApiResult<Page<Project>> {
+    policy::require_admin(actor)?;
+    let conn = &state.db.conn;
+    let ids: Vec<Uuid> = page_ids(&state.data_keys, filter, actor).into_tuple().all(conn).await?;
+    let loaded =
+        projects::Entity::find().filter(projects::Column::Id.is_in(ids.iter().copied())).find_also_related(users::Entity).all(conn).await?;
+    let mut by_id = HashMap::new();
+    for (p, artist) in &loaded {
+        by_id.insert(p.id, to_wire(&state.data_keys, p, artist.as_ref().map(user_model::summary).transpose()?, today())?);
+    }
+    let total = count(conn, filter_condition(&state.data_keys, filter, actor)).await?;
+    let items = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+    Ok(Page { items, total, limit: filter.page.limit, offset: filter.page.offset })
+}
+
+/// Brings a deleted project back (admins), before the removal job purges it. Its game address
+/// was released when it was deleted and stays so: a new one is reserved as for any project.
+#[tracing::instrument(name = "projects.restore", skip_all, fields(project.id = %id))]
+pub async fn restore(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Project> {
+    policy::require_admin(actor)?;
+    let txn = state.db.begin_write().await?;
+    let before = projects::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| AppError::not_found("project"))?;
+    if before.deleted_at.is_none() {
+        return Err(AppError::conflict("The project is not deleted."));
+    }
+    let mut model: projects::ActiveModel = before.clone().into();
+    model.deleted_at = Set(None);
+    save(state, txn, actor, &before, model, "project.restored").await
 }
 
 /// The list's order for `filter`, with `id` as the tie-breaker: each expression is one an index

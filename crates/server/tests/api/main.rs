@@ -20,6 +20,7 @@ mod processes;
 mod projects;
 mod python_client;
 mod realtime;
+mod retention;
 mod security;
 mod seed;
 mod smtp;

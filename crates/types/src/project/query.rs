@@ -101,6 +101,9 @@ pub struct ProjectQuery {
     pub due_before: Option<NaiveDate>,
     /// Only projects past their deadline and not complete (`true`), or only the others (`false`).
     pub overdue: Option<bool>,
+    /// Deleted projects instead of the others (admins only): those the removal job has not yet
+    /// purged (`PETPIXEL_DELETED_RETENTION_DAYS` after their deletion), which may be restored.
+    pub deleted: Option<bool>,
     /// `created_at`, `updated_at`, `deadline`, `priority`, `status`, `pet_name` or `customer_name`;
     /// a leading `-` sorts descending. Default `-created_at`.
     #[cfg_attr(feature = "openapi", param(pattern = "^ *(-?(created_at|updated_at|deadline|priority|status|pet_name|customer_name))? *$"))]
@@ -121,6 +124,8 @@ pub struct ProjectFilter {
     pub q: Option<String>,
     pub due_before: Option<NaiveDate>,
     pub overdue: Option<bool>,
+    /// Deleted projects instead of the others.
+    pub deleted: bool,
     pub sort: Sort,
     pub page: PageRequest,
 }
@@ -171,6 +176,7 @@ impl ProjectQuery {
             q,
             due_before: self.due_before,
             overdue: self.overdue,
+            deleted: self.deleted.unwrap_or(false),
             sort,
             page,
         })

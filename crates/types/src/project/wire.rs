@@ -46,6 +46,9 @@ pub struct Project {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// When it was deleted: only in the admins' list of deleted projects (`?deleted=true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 /// A photo's thumbnail (320 px at most on its longer side), with its size, so a page can make room
@@ -124,6 +127,7 @@ mod tests {
             created_at: DateTime::<Utc>::from_timestamp(0, 0).unwrap(),
             updated_at: DateTime::<Utc>::from_timestamp(0, 0).unwrap(),
             completed_at: None,
+            deleted_at: None,
         };
         let detail = ProjectDetail { project, assets: vec![], urls: vec![], latest_build: None };
         let json = serde_json::to_value(&detail).unwrap();
