@@ -1,5 +1,5 @@
 import { expect } from "@playwright/test";
-import { demo, logIn, test } from "./helpers";
+import { demo, logIn, managerToken, test } from "./helpers";
 
 test("a manager filters the list, and the URL reproduces the view", async ({ page, context }) => {
   await logIn(page, demo("manager"));
@@ -36,4 +36,41 @@ test("a manager filters the list, and the URL reproduces the view", async ({ pag
   await page.getByLabel("Search").fill("no such pet anywhere");
   await page.getByLabel("Search").press("Enter");
   await expect(page.getByText("No projects match these filters.")).toBeVisible();
+});
+
+test("an admin finds a deleted project under Deleted and restores it", async ({ page, request }) => {
+  const token = await managerToken(request);
+  // A name no demo pet has.
+  const pet = `Quillon ${Date.now() % 100000}`;
+  const made = await request.post("/api/v1/projects", {
+    headers: { Authorization: `Bearer ${token}` },
+    data: {
+      customer_name: "Dana Reyes",
+      customer_email: "dana@example.com",
+      pet_name: pet,
+      package_type: "express",
+      game_config: { theme: "space adventure", difficulty: "easy", features: [] },
+    },
+  });
+  expect(made.status()).toBe(201);
+  const id = (await made.json()).id;
+  expect((await request.delete(`/api/v1/projects/${id}`, { headers: { Authorization: `Bearer ${token}` } })).status()).toBe(204);
+
+  // A manager has no such filter; an admin has.
+  await logIn(page, demo("admin"));
+  await page.goto("/projects");
+  await page.getByLabel("Deleted").check();
+  await expect(page).toHaveURL(/deleted=true/);
+  const row = page.locator("table.projects tbody tr", { hasText: pet });
+  await expect(row).toBeVisible();
+  await expect(row.getByRole("link", { name: pet })).toHaveCount(0);
+  await row.getByRole("button", { name: `Restore ${pet}` }).click();
+  await expect(row).toHaveCount(0);
+
+  await page.getByLabel("Deleted").uncheck();
+  await page.getByLabel("Search").fill(pet);
+  await page.getByLabel("Search").press("Enter");
+  await expect(page.getByRole("link", { name: pet })).toBeVisible();
+  // Left as it was found: the demo's projects only.
+  expect((await request.delete(`/api/v1/projects/${id}`, { headers: { Authorization: `Bearer ${token}` } })).status()).toBe(204);
 });

@@ -37,16 +37,19 @@ enum Command {
     /// Write a backup archive of the database and every stored file, while the server runs;
     /// sealed with PETPIXEL_BACKUP_KEY when it is set.
     Backup {
-        /// The folder the archive goes to (default: PETPIXEL_BACKUP_DIR, else PETPIXEL_DATA_DIR/backups).
-        #[arg(long, value_name = "DIR")]
-        to: Option<std::path::PathBuf>,
-        /// Check an archive instead, every entry against its manifest, without restoring it.
+        /// Where the archive goes: a folder, or s3://bucket/prefix on the S3_* endpoint
+        /// (default: PETPIXEL_BACKUP_TO, else PETPIXEL_DATA_DIR/backups).
+        #[arg(long, value_name = "DIR|s3://BUCKET/PREFIX")]
+        to: Option<String>,
+        /// Check an archive instead (a path or s3://bucket/prefix/name), every entry against its
+        /// manifest, without restoring it.
         #[arg(long, value_name = "ARCHIVE", conflicts_with = "to")]
-        verify: Option<std::path::PathBuf>,
+        verify: Option<String>,
     },
     /// Restore a backup archive into an empty database and file store (verified first).
     Restore {
-        archive: std::path::PathBuf,
+        /// A path, or s3://bucket/prefix/name on the S3_* endpoint.
+        archive: String,
         /// Empty the database and store first instead of refusing when they hold anything.
         #[arg(long)]
         replace: bool,
@@ -165,12 +168,16 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let state = state(config).await?;
             seed::seed_demo(&state).await
         }
-        Command::Backup { to: _, verify: Some(archive) } => {
-            let (header, manifest) = backup::verify(&archive, config.backup_key.as_ref()).await?;
+        Command::Backup { to: _, verify: Some(location) } => {
+            let (archive, downloaded) = backup::target::fetch(&config, &location).await?;
+            let checked = backup::verify(&archive, config.backup_key.as_ref()).await;
+            if downloaded {
+                let _ = std::fs::remove_file(&archive);
+            }
+            let (header, manifest) = checked?;
             let rows: u64 = manifest.rows.values().sum();
             println!(
-                "{}: whole and unchanged. Made {} by version {} on {} with {}; {rows} rows, {} files.",
-                archive.display(),
+                "{location}: whole and unchanged. Made {} by version {} on {} with {}; {rows} rows, {} files.",
                 header.created_at.format("%Y-%m-%d %H:%M UTC"),
                 header.app_version,
                 header.engine,
@@ -182,9 +189,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Backup { to, verify: None } => {
             let db = Db::connect(&config).await?;
             let storage = crate::state::storage(&config)?;
-            let dir = to.unwrap_or_else(|| backup::schedule::dir(&config));
-            let path = dir.join(backup::archive_name(chrono::Utc::now(), config.backup_key.is_some()));
-            let summary = backup::schedule::record_at(&db.conn, &storage, &config, "command", &path).await?;
+            let target = match to {
+                Some(to) => crate::config::BackupTarget::parse(&to)?,
+                None => backup::target::configured(&config),
+            };
+            let summary = backup::schedule::record(&db.conn, &storage, &config, "command", &target).await?;
             println!("Backed up {summary}.");
             Ok(())
         }
@@ -192,7 +201,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let db = Db::connect(&config).await?;
             db.migrate().await?;
             let storage = crate::state::storage(&config)?;
-            let summary = backup::restore(&db.conn, &storage, &archive, config.backup_key.as_ref(), replace).await?;
+            let (path, downloaded) = backup::target::fetch(&config, &archive).await?;
+            let restored = backup::restore(&db.conn, &storage, &path, config.backup_key.as_ref(), replace).await;
+            if downloaded {
+                let _ = std::fs::remove_file(&path);
+            }
+            let summary = restored?;
             println!("Restored {summary}.");
             Ok(())
         }

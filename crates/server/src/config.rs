@@ -18,6 +18,39 @@ pub enum StorageConfig {
     S3(S3Config),
 }
 
+/// Where backup archives go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BackupTarget {
+    Dir(PathBuf),
+    /// A bucket on the S3 endpoint the `S3_*` settings name (`s3://bucket/prefix`).
+    S3 {
+        bucket: String,
+        prefix: String,
+    },
+}
+
+impl BackupTarget {
+    /// A folder, or `s3://bucket[/prefix]`.
+    pub fn parse(value: &str) -> anyhow::Result<Self> {
+        let Some(rest) = value.strip_prefix("s3://") else { return Ok(BackupTarget::Dir(PathBuf::from(value))) };
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        anyhow::ensure!(
+            !bucket.is_empty() && bucket.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-.".contains(c)),
+            "`{value}`: an s3:// target names a bucket (lower-case letters, digits, `-` and `.`), then an optional prefix"
+        );
+        Ok(BackupTarget::S3 { bucket: bucket.to_owned(), prefix: s3_prefix(Some(prefix))? })
+    }
+}
+
+impl std::fmt::Display for BackupTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BackupTarget::Dir(dir) => write!(f, "{}", dir.display()),
+            BackupTarget::S3 { bucket, prefix } => write!(f, "s3://{bucket}/{prefix}"),
+        }
+    }
+}
+
 /// An S3 bucket, addressed path-style (`S3_ENDPOINT/bucket/key`), so any S3 API works.
 #[derive(Debug, Clone)]
 pub struct S3Config {
@@ -27,6 +60,9 @@ pub struct S3Config {
     pub region: String,
     pub access_key_id: String,
     pub secret_access_key: SecretString,
+    /// Where in the bucket the app's objects live (`S3_PREFIX`, `studio/`): a bucket shared with
+    /// other things, or with other installs. Empty: the whole bucket.
+    pub prefix: String,
 }
 
 #[derive(Debug, Clone)]
@@ -138,8 +174,9 @@ pub struct Config {
     pub backup_schedule: Option<Duration>,
     /// The scheduled archives kept in the backup folder (`PETPIXEL_BACKUP_KEEP`, 7).
     pub backup_keep: usize,
-    /// Where archives go (`PETPIXEL_BACKUP_DIR`; default: the data dir's `backups`).
-    pub backup_dir: Option<PathBuf>,
+    /// Where archives go (`PETPIXEL_BACKUP_TO`: a folder, or `s3://bucket/prefix` with the S3_*
+    /// endpoint and keys; default: the data dir's `backups`).
+    pub backup_to: Option<BackupTarget>,
     /// Days a deleted project can be restored before it is purged with its files
     /// (`PETPIXEL_DELETED_RETENTION_DAYS`, 30).
     pub deleted_retention_days: u32,
@@ -257,7 +294,24 @@ fn storage_from_env(data_dir: &std::path::Path) -> anyhow::Result<StorageConfig>
         region: var("S3_REGION").unwrap_or_else(|| "us-east-1".into()),
         access_key_id: required("S3_ACCESS_KEY_ID")?,
         secret_access_key: SecretString::from(required("S3_SECRET_ACCESS_KEY")?),
+        prefix: s3_prefix(var("S3_PREFIX").as_deref())?,
     }))
+}
+
+/// `S3_PREFIX` as keys start with it: no leading slash, one trailing slash.
+pub fn s3_prefix(value: Option<&str>) -> anyhow::Result<String> {
+    let trimmed = value.unwrap_or_default().trim().trim_matches('/');
+    if trimmed.is_empty() {
+        return Ok(String::new());
+    }
+    anyhow::ensure!(
+        trimmed.split('/').all(|part| !part.is_empty()
+            && part != "."
+            && part != ".."
+            && part.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))),
+        "S3_PREFIX takes letters, digits, `-`, `_` and `.` in `/`-separated parts (`studio/` or `petpixel/prod`)"
+    );
+    Ok(format!("{trimmed}/"))
 }
 
 fn default_hash_concurrency() -> usize {
@@ -363,7 +417,7 @@ impl Config {
             backup_key: var("PETPIXEL_BACKUP_KEY").map(SecretString::from),
             backup_schedule: var("PETPIXEL_BACKUP_SCHEDULE").map(|v| every(&v)).transpose().context("PETPIXEL_BACKUP_SCHEDULE")?,
             backup_keep: parse_var("PETPIXEL_BACKUP_KEEP", 7usize)?.max(1),
-            backup_dir: var("PETPIXEL_BACKUP_DIR").map(PathBuf::from),
+            backup_to: var("PETPIXEL_BACKUP_TO").map(|v| BackupTarget::parse(&v)).transpose().context("PETPIXEL_BACKUP_TO")?,
             deleted_retention_days: parse_var("PETPIXEL_DELETED_RETENTION_DAYS", 30u32)?,
             activity_retention_days: var("PETPIXEL_ACTIVITY_RETENTION_DAYS")
                 .map(|v| v.parse::<u32>().map_err(|_| anyhow::anyhow!("PETPIXEL_ACTIVITY_RETENTION_DAYS must be a number of days")))
@@ -443,7 +497,7 @@ impl Config {
             backup_key: None,
             backup_schedule: None,
             backup_keep: 7,
-            backup_dir: None,
+            backup_to: None,
             deleted_retention_days: 30,
             activity_retention_days: None,
             email_retention_days: 90,

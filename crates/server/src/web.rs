@@ -172,6 +172,7 @@ mod tests {
             region: "us-east-1".into(),
             access_key_id: "k".into(),
             secret_access_key: "s".to_owned().into(),
+            prefix: String::new(),
         });
         assert_eq!(files_origin(&config).as_deref(), Some("http://127.0.0.1:8014"));
         let policy = spa_policy(Some("http://127.0.0.1:8014"), None);

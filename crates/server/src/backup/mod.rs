@@ -21,6 +21,7 @@ pub mod archive;
 pub mod migrate;
 pub mod schedule;
 pub mod tables;
+pub mod target;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -61,6 +62,8 @@ pub struct Header {
 #[derive(Debug, Clone)]
 pub struct Summary {
     pub path: PathBuf,
+    /// Where the archive is: its path, or `s3://bucket/prefix/name` once uploaded there.
+    pub location: String,
     /// The archive's size on disk.
     pub bytes: u64,
     pub rows: u64,
@@ -73,6 +76,7 @@ impl Summary {
     fn new(path: &Path, manifest: &Manifest, bytes: u64, started: Instant) -> Self {
         Summary {
             path: path.to_owned(),
+            location: path.display().to_string(),
             bytes,
             rows: manifest.rows.values().sum(),
             objects: manifest.objects().count() as u64,
@@ -87,7 +91,7 @@ impl std::fmt::Display for Summary {
         write!(
             f,
             "{}: {} rows, {} files ({:.1} MB), archive {:.1} MB, in {:.1} s",
-            self.path.display(),
+            self.location,
             self.rows,
             self.objects,
             self.object_bytes as f64 / 1e6,
@@ -175,12 +179,12 @@ fn engine(conn: &DatabaseConnection) -> &'static str {
 }
 
 /// Reads the whole archive, checking every entry's size and SHA-256 against its manifest.
-pub async fn verify(path: &Path, key: Option<&SecretString>) -> anyhow::Result<(Header, Manifest)> {
-    let mut pieces = archive::read(path, key).with_context(|| format!("opening {}", path.display()))?;
+pub async fn verify(file: &Path, key: Option<&SecretString>) -> anyhow::Result<(Header, Manifest)> {
+    let mut pieces = archive::read(file, key).with_context(|| format!("opening {}", file.display()))?;
     let mut header = None;
     let mut current: Option<(String, Vec<u8>)> = None;
     while let Some(piece) = pieces.recv().await {
-        match piece.with_context(|| format!("reading {}", path.display()))? {
+        match piece.with_context(|| format!("reading {}", file.display()))? {
             Piece::Begin { path, .. } => current = Some((path, Vec::new())),
             Piece::Chunk(bytes) => {
                 if let Some((path, buf)) = &mut current {
@@ -194,7 +198,7 @@ pub async fn verify(path: &Path, key: Option<&SecretString>) -> anyhow::Result<(
                     if path == archive::HEADER {
                         header = Some(read_header(&buf)?);
                     } else if header.is_none() {
-                        bail!("{}: `{path}` comes before the archive's header: not a PetPixel backup", path);
+                        bail!("{}: `{path}` comes before the archive's header: not a PetPixel backup", file.display());
                     }
                 }
             }
@@ -205,7 +209,7 @@ pub async fn verify(path: &Path, key: Option<&SecretString>) -> anyhow::Result<(
             Piece::Finish { .. } => bail!("unexpected piece"),
         }
     }
-    bail!("{}: the archive ends early", path.display())
+    bail!("{}: the archive ends early", file.display())
 }
 
 fn read_header(bytes: &[u8]) -> anyhow::Result<Header> {

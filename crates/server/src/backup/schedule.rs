@@ -1,17 +1,17 @@
 //! Backups on a schedule, on the job queue: a check every quarter hour (once across all
 //! processes, as every periodic job) makes an archive when the last good one is older than
-//! `PETPIXEL_BACKUP_SCHEDULE`, keeps `PETPIXEL_BACKUP_KEEP` of them, and records each backup,
+//! `PETPIXEL_BACKUP_SCHEDULE`, puts it where `PETPIXEL_BACKUP_TO` says (a folder or a bucket),
+//! keeps `PETPIXEL_BACKUP_KEEP` of them there, and records each backup,
 //! scheduled or by hand, so health and `/metrics` tell the age of the last good one.
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
-use super::Summary;
-use crate::config::Config;
+use super::{target, Summary};
+use crate::config::{BackupTarget, Config};
 use crate::entities::backups;
 use crate::state::AppState;
 use crate::storage::Storage;
@@ -28,11 +28,6 @@ pub fn register(registry: crate::jobs::Registry) -> crate::jobs::Registry {
     )
 }
 
-/// Where archives go: `PETPIXEL_BACKUP_DIR`, else the data dir's `backups`.
-pub fn dir(config: &Config) -> PathBuf {
-    config.backup_dir.clone().unwrap_or_else(|| config.data_dir.join("backups"))
-}
-
 /// Makes a backup if one is due; its summary if it made one.
 pub async fn run_if_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Option<Summary>> {
     let Some(every) = state.config.backup_schedule else { return Ok(None) };
@@ -45,30 +40,31 @@ pub async fn run_if_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<
             return Ok(None);
         }
     }
-    let summary = record(conn, &state.storage, &state.config, "schedule").await?;
-    prune(&dir(&state.config), state.config.backup_keep).await?;
+    let target = target::configured(&state.config);
+    let summary = record(conn, &state.storage, &state.config, "schedule", &target).await?;
+    target::prune(&state.config, &target, state.config.backup_keep).await?;
     Ok(Some(summary))
 }
 
-/// Makes a backup into [`dir`], recording it (running, then ok or failed).
-pub async fn record(conn: &DatabaseConnection, storage: &Storage, config: &Config, trigger: &str) -> anyhow::Result<Summary> {
-    let path = dir(config).join(super::archive_name(Utc::now(), config.backup_key.is_some()));
-    record_at(conn, storage, config, trigger, &path).await
-}
-
-pub async fn record_at(
+/// Makes a backup to `target`, recording it (running, then ok or failed) with where it went.
+pub async fn record(
     conn: &DatabaseConnection,
     storage: &Storage,
     config: &Config,
     trigger: &str,
-    path: &Path,
+    target: &BackupTarget,
 ) -> anyhow::Result<Summary> {
+    let name = super::archive_name(Utc::now(), config.backup_key.is_some());
+    let path = target::local_path(config, target, &name);
     let id = Uuid::now_v7();
     backups::ActiveModel {
         id: Set(id),
         trigger: Set(trigger.to_owned()),
         status: Set("running".into()),
-        location: Set(path.display().to_string()),
+        location: Set(match target {
+            BackupTarget::Dir(_) => path.display().to_string(),
+            BackupTarget::S3 { .. } => format!("{target}{name}"),
+        }),
         bytes: Set(None),
         rows: Set(None),
         objects: Set(None),
@@ -78,7 +74,10 @@ pub async fn record_at(
     }
     .insert(conn)
     .await?;
-    let made = super::backup(conn, storage, path, config.backup_key.as_ref()).await;
+    let made = match super::backup(conn, storage, &path, config.backup_key.as_ref()).await {
+        Ok(summary) => target::deliver(config, target, &path).await.map(|location| super::Summary { location, ..summary }),
+        Err(e) => Err(e),
+    };
     let mut row: backups::ActiveModel = backups::ActiveModel { id: sea_orm::Unchanged(id), ..Default::default() };
     row.finished_at = Set(Some(Utc::now()));
     match &made {
@@ -107,22 +106,4 @@ pub async fn last_good(conn: &DatabaseConnection) -> Result<Option<backups::Mode
 /// The last backup, whatever became of it.
 pub async fn last(conn: &DatabaseConnection) -> Result<Option<backups::Model>, sea_orm::DbErr> {
     backups::Entity::find().order_by_desc(backups::Column::StartedAt).one(conn).await
-}
-
-/// Removes all but the newest `keep` archives in `dir` (by name, which is by time).
-pub async fn prune(dir: &Path, keep: usize) -> std::io::Result<Vec<PathBuf>> {
-    let mut archives = Vec::new();
-    let mut entries = tokio::fs::read_dir(dir).await?;
-    while let Some(entry) = entries.next_entry().await? {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with("petpixel-backup-") && !name.ends_with(".partial") {
-            archives.push(entry.path());
-        }
-    }
-    archives.sort();
-    let gone: Vec<PathBuf> = archives.iter().rev().skip(keep.max(1)).cloned().collect();
-    for path in &gone {
-        tokio::fs::remove_file(path).await?;
-    }
-    Ok(gone)
 }

@@ -19,6 +19,8 @@ use crate::config::S3Config;
 pub struct S3Store {
     client: Client,
     bucket: String,
+    /// Put before every key in the bucket (`S3_PREFIX`), and taken off the keys listed.
+    prefix: String,
 }
 
 fn backend<E: std::fmt::Debug>(e: E) -> StorageError {
@@ -51,7 +53,12 @@ impl S3Store {
         if let Some(endpoint) = &config.endpoint {
             builder = builder.endpoint_url(endpoint);
         }
-        S3Store { client: Client::from_conf(builder.build()), bucket: config.bucket.clone() }
+        S3Store { client: Client::from_conf(builder.build()), bucket: config.bucket.clone(), prefix: config.prefix.clone() }
+    }
+
+    /// The key in the bucket.
+    fn full(&self, key: &ObjectKey) -> String {
+        format!("{}{}", self.prefix, key.as_str())
     }
 
     pub async fn put(&self, key: &ObjectKey, content_type: &str, length: u64, body: ByteStream) -> StorageResult<ObjectMeta> {
@@ -77,7 +84,7 @@ impl S3Store {
         self.client
             .put_object()
             .bucket(&self.bucket)
-            .key(key.as_str())
+            .key(self.full(key))
             .content_type(content_type)
             .content_length(length_i64)
             .body(S3Body::new(sdk_body))
@@ -88,7 +95,7 @@ impl S3Store {
     }
 
     pub async fn get(&self, key: &ObjectKey) -> StorageResult<Object> {
-        let out = match self.client.get_object().bucket(&self.bucket).key(key.as_str()).send().await {
+        let out = match self.client.get_object().bucket(&self.bucket).key(self.full(key)).send().await {
             Ok(out) => out,
             Err(SdkError::ServiceError(e)) if e.err().is_no_such_key() => return Err(StorageError::NotFound(key.to_string())),
             Err(e) => return Err(failed(format!("get {key}: {}", describe(&e)), &e)),
@@ -104,7 +111,7 @@ impl S3Store {
     }
 
     pub async fn head(&self, key: &ObjectKey) -> StorageResult<Option<ObjectMeta>> {
-        match self.client.head_object().bucket(&self.bucket).key(key.as_str()).send().await {
+        match self.client.head_object().bucket(&self.bucket).key(self.full(key)).send().await {
             Ok(out) => Ok(Some(ObjectMeta {
                 key: key.clone(),
                 size: out.content_length().and_then(|l| u64::try_from(l).ok()).unwrap_or(0),
@@ -120,7 +127,7 @@ impl S3Store {
         self.client
             .delete_object()
             .bucket(&self.bucket)
-            .key(key.as_str())
+            .key(self.full(key))
             .send()
             .await
             .map_err(|e| failed(format!("delete {key}: {}", describe(&e)), &e))?;
@@ -129,11 +136,14 @@ impl S3Store {
 
     pub async fn list(&self, prefix: &str) -> StorageResult<Vec<ObjectMeta>> {
         let mut found = Vec::new();
-        let mut pages = self.client.list_objects_v2().bucket(&self.bucket).prefix(prefix).into_paginator().send();
+        let within = format!("{}{prefix}", self.prefix);
+        let mut pages = self.client.list_objects_v2().bucket(&self.bucket).prefix(within).into_paginator().send();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| failed(format!("list {prefix}: {}", describe(&e)), &e))?;
             for object in page.contents() {
-                let Some(key) = object.key().and_then(|k| ObjectKey::new(k).ok()) else { continue };
+                let Some(key) = object.key().and_then(|k| k.strip_prefix(self.prefix.as_str())).and_then(|k| ObjectKey::new(k).ok()) else {
+                    continue;
+                };
                 found.push(ObjectMeta {
                     key,
                     size: object.size().and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
@@ -150,7 +160,7 @@ impl S3Store {
         let start_time = std::time::UNIX_EPOCH + Duration::from_secs(u64::try_from(start).map_err(backend)?);
         let lifetime = Duration::from_secs(u64::try_from(expires - start).map_err(backend)?);
         let config = PresigningConfig::builder().start_time(start_time).expires_in(lifetime).build().map_err(backend)?;
-        let request = self.client.get_object().bucket(&self.bucket).key(key.as_str()).presigned(config).await.map_err(backend)?;
+        let request = self.client.get_object().bucket(&self.bucket).key(self.full(key)).presigned(config).await.map_err(backend)?;
         Ok(request.uri().to_owned())
     }
 
@@ -161,7 +171,7 @@ impl S3Store {
             .client
             .put_object()
             .bucket(&self.bucket)
-            .key(key.as_str())
+            .key(self.full(key))
             .content_type(content_type)
             .content_length(i64::try_from(length).map_err(backend)?)
             .presigned(config)

@@ -18,6 +18,18 @@ use serde_json::{json, Value};
 use crate::assets::{process, upload};
 use crate::support::{TestApp, TestDatabase};
 
+/// The store under test: in CI's second pass S3 (a part of the bucket of its own), else the folder.
+fn store(config: &mut petpixel_server::config::Config) {
+    if let Some(s3) = crate::storage::s3_config() {
+        config.storage = petpixel_server::config::StorageConfig::S3(s3);
+    }
+}
+
+/// A fresh studio on the engine and store under test.
+async fn fresh() -> TestApp {
+    TestApp::with_config(store).await
+}
+
 /// A studio with people, projects, processed photos, a build and its activity.
 async fn studio(app: &TestApp) {
     let manager = app.user(Role::Manager).await;
@@ -81,7 +93,7 @@ fn archive_in(dir: &Path) -> std::path::PathBuf {
 
 #[tokio::test]
 async fn every_table_of_the_schema_is_backed_up() {
-    let app = TestApp::new().await;
+    let app = fresh().await;
     let mut known: Vec<String> = tables::all().iter().map(|t| t.name().to_owned()).collect();
     known.sort();
     assert_eq!(catalog(&app.state.db.conn).await, known);
@@ -96,7 +108,13 @@ async fn a_busy_studio_backs_up_and_restores_elsewhere_row_for_row_and_byte_for_
         Ok(url) if url.starts_with("postgres") => TestDatabase::new(None).await,
         _ => TestDatabase::sqlite_file(&dir.path().join("studio.db")),
     };
-    let app = Arc::new(TestApp::on(database, |c| c.database_max_connections = 4).await);
+    let app = Arc::new(
+        TestApp::on(database, |c| {
+            c.database_max_connections = 4;
+            store(c);
+        })
+        .await,
+    );
     studio(&app).await;
     let manager = app.user(Role::Manager).await;
 
@@ -123,7 +141,7 @@ async fn a_busy_studio_backs_up_and_restores_elsewhere_row_for_row_and_byte_for_
     // entry it was made with, each row is as the source has it), nothing half-written.
     let (header, manifest) = backup::verify(&busy, None).await.unwrap();
     assert_eq!(header.migrations, tables::migrations(&app.state.db.conn).await.unwrap());
-    let restored = TestApp::new().await;
+    let restored = fresh().await;
     backup::restore(&restored.state.db.conn, &restored.state.storage, &busy, None, false).await.unwrap();
     let (source, copy) = (rows(&app.state.db.conn).await, rows(&restored.state.db.conn).await);
     for (table, copied) in &copy {
@@ -143,7 +161,7 @@ async fn a_busy_studio_backs_up_and_restores_elsewhere_row_for_row_and_byte_for_
     // Once quiet, a second archive restores into a studio identical in every row and byte.
     let quiet = dir.path().join("quiet.tar.gz");
     backup::backup(&app.state.db.conn, &app.state.storage, &quiet, None).await.unwrap();
-    let again = TestApp::new().await;
+    let again = fresh().await;
     let summary = backup::restore(&again.state.db.conn, &again.state.storage, &quiet, None, false).await.unwrap();
     assert_eq!(rows(&again.state.db.conn).await, rows(&app.state.db.conn).await);
     assert_eq!(objects(&again.state.storage).await, objects(&app.state.storage).await);
@@ -165,7 +183,7 @@ async fn an_archive_from_sqlite_restores_into_the_engine_under_test() {
     let path = archive_in(dir.path());
     backup::backup(&sqlite.state.db.conn, &sqlite.state.storage, &path, None).await.unwrap();
     // PostgreSQL in the suite's PostgreSQL pass.
-    let target = TestApp::new().await;
+    let target = fresh().await;
     backup::restore(&target.state.db.conn, &target.state.storage, &path, None, false).await.unwrap();
     let (from, to) = (rows(&sqlite.state.db.conn).await, rows(&target.state.db.conn).await);
     for (table, rows) in &from {
@@ -179,7 +197,7 @@ async fn an_archive_from_sqlite_restores_into_the_engine_under_test() {
 #[tokio::test]
 async fn a_sealed_archive_needs_its_key_and_a_changed_byte_is_caught() {
     let dir = tempfile::tempdir().unwrap();
-    let app = TestApp::new().await;
+    let app = fresh().await;
     studio(&app).await;
     let key = SecretString::from("correct horse battery staple backup");
     let sealed = dir.path().join(backup::archive_name(chrono::Utc::now(), true));
@@ -202,7 +220,7 @@ async fn a_sealed_archive_needs_its_key_and_a_changed_byte_is_caught() {
     std::fs::write(&damaged, &bytes).unwrap();
     let refused = format!("{:#}", backup::verify(&damaged, None).await.unwrap_err());
     assert!(!refused.is_empty());
-    let target = TestApp::new().await;
+    let target = fresh().await;
     backup::restore(&target.state.db.conn, &target.state.storage, &damaged, None, false).await.unwrap_err();
     assert!(rows(&target.state.db.conn).await.values().all(Vec::is_empty));
 
@@ -215,12 +233,12 @@ async fn a_sealed_archive_needs_its_key_and_a_changed_byte_is_caught() {
 #[tokio::test]
 async fn a_restore_refuses_a_studio_in_use_unless_told_to_replace_it() {
     let dir = tempfile::tempdir().unwrap();
-    let app = TestApp::new().await;
+    let app = fresh().await;
     studio(&app).await;
     let path = archive_in(dir.path());
     backup::backup(&app.state.db.conn, &app.state.storage, &path, None).await.unwrap();
 
-    let other = TestApp::new().await;
+    let other = fresh().await;
     let manager = other.user(Role::Manager).await;
     other.project(&manager.token, json!({ "pet_name": "Mine" })).await;
     let refused = backup::restore(&other.state.db.conn, &other.state.storage, &path, None, false).await.unwrap_err().to_string();
@@ -235,12 +253,12 @@ async fn a_restore_refuses_a_studio_in_use_unless_told_to_replace_it() {
 #[tokio::test]
 async fn an_archive_of_another_schema_is_refused_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();
-    let app = TestApp::new().await;
+    let app = fresh().await;
     studio(&app).await;
     let path = archive_in(dir.path());
     backup::backup(&app.state.db.conn, &app.state.storage, &path, None).await.unwrap();
     // A database one migration behind this version's.
-    let target = TestApp::new().await;
+    let target = fresh().await;
     target
         .state
         .db
@@ -309,7 +327,7 @@ async fn the_schedule_makes_a_backup_when_one_is_due_keeps_the_newest_and_health
     let app = TestApp::with_config(|c| {
         c.backup_schedule = Some(std::time::Duration::from_secs(86_400));
         c.backup_keep = 2;
-        c.backup_dir = Some(backups.clone());
+        c.backup_to = Some(petpixel_server::config::BackupTarget::Dir(backups.clone()));
     })
     .await;
     studio(&app).await;
@@ -349,4 +367,37 @@ async fn the_schedule_makes_a_backup_when_one_is_due_keeps_the_newest_and_health
     assert!(backup::schedule::run_if_due(&app.state, now + chrono::Duration::days(5)).await.is_err());
     let health = app.request(axum::http::Method::GET, "/api/health/deep", None, None).await;
     assert_eq!(health.body["backup"]["status"], "failed", "{:?}", health.body);
+}
+
+#[tokio::test]
+async fn an_archive_goes_to_a_bucket_is_kept_there_and_restores_from_it() {
+    // Where CI runs an S3 server: the endpoint and keys of the app's own store.
+    let Some(s3) = crate::storage::s3_config() else { return };
+    let app = TestApp::with_config(|c| {
+        c.storage = petpixel_server::config::StorageConfig::S3(s3.clone());
+        c.backup_keep = 2;
+    })
+    .await;
+    studio(&app).await;
+    let prefix = format!("backups/{}/", uuid::Uuid::now_v7().simple());
+    let target = petpixel_server::config::BackupTarget::S3 { bucket: s3.bucket.clone(), prefix: prefix.clone() };
+    let config = &app.state.config;
+    let mut made = Vec::new();
+    for _ in 0..3 {
+        let summary = backup::schedule::record(&app.state.db.conn, &app.state.storage, config, "command", &target).await.unwrap();
+        assert!(summary.location.starts_with(&format!("s3://{}/{prefix}petpixel-backup-", s3.bucket)), "{}", summary.location);
+        assert!(!summary.path.exists(), "the staged copy is removed once uploaded");
+        made.push(summary.location);
+        tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    }
+    assert_eq!(backup::target::prune(config, &target, 2).await.unwrap(), 1);
+
+    let (path, downloaded) = backup::target::fetch(config, &made[2]).await.unwrap();
+    assert!(downloaded);
+    backup::verify(&path, None).await.unwrap();
+    let target_app = fresh().await;
+    backup::restore(&target_app.state.db.conn, &target_app.state.storage, &path, None, false).await.unwrap();
+    assert_eq!(rows(&target_app.state.db.conn).await, rows(&app.state.db.conn).await);
+    let gone = backup::target::fetch(config, &made[0]).await.unwrap_err();
+    assert!(format!("{gone:#}").contains("downloading"), "the oldest was pruned: {gone:#}");
 }

@@ -16,17 +16,42 @@ use crate::support::TestApp;
 /// One app per backend under test.
 pub async fn apps() -> Vec<TestApp> {
     let mut apps = vec![TestApp::new().await];
-    if let Ok(endpoint) = std::env::var("TEST_S3_ENDPOINT") {
-        let s3 = S3Config {
-            endpoint: Some(endpoint),
-            bucket: std::env::var("TEST_S3_BUCKET").unwrap_or_else(|_| "petpixel-test".into()),
-            region: std::env::var("TEST_S3_REGION").unwrap_or_else(|_| "us-east-1".into()),
-            access_key_id: std::env::var("TEST_S3_ACCESS_KEY_ID").unwrap_or_else(|_| "petpixel".into()),
-            secret_access_key: SecretString::from(std::env::var("TEST_S3_SECRET_ACCESS_KEY").unwrap_or_else(|_| "petpixel-secret".into())),
-        };
+    if let Some(s3) = s3_config() {
         apps.push(TestApp::with_config(|c| c.storage = StorageConfig::S3(s3)).await);
     }
     apps
+}
+
+/// The S3 server CI runs (`TEST_S3_ENDPOINT`), if any, each call a part of its bucket of its own
+/// (`S3_PREFIX`): a test that lists or copies the whole store sees only its own objects.
+pub fn s3_config() -> Option<S3Config> {
+    let endpoint = std::env::var("TEST_S3_ENDPOINT").ok()?;
+    Some(S3Config {
+        endpoint: Some(endpoint),
+        bucket: std::env::var("TEST_S3_BUCKET").unwrap_or_else(|_| "petpixel-test".into()),
+        region: std::env::var("TEST_S3_REGION").unwrap_or_else(|_| "us-east-1".into()),
+        access_key_id: std::env::var("TEST_S3_ACCESS_KEY_ID").unwrap_or_else(|_| "petpixel".into()),
+        secret_access_key: SecretString::from(std::env::var("TEST_S3_SECRET_ACCESS_KEY").unwrap_or_else(|_| "petpixel-secret".into())),
+        // Short: s3s-fs makes a file name of the whole key, and names have at most 255 bytes.
+        prefix: format!("t{}/", &uuid::Uuid::now_v7().simple().to_string()[20..]),
+    })
+}
+
+/// Objects under one app's S3 prefix are not seen by an app with another.
+#[tokio::test]
+async fn an_s3_prefix_keeps_two_installs_in_one_bucket_apart() {
+    let (Some(a), Some(b)) = (s3_config(), s3_config()) else { return };
+    let (a, b) = (
+        TestApp::with_config(|c| c.storage = StorageConfig::S3(a)).await,
+        TestApp::with_config(|c| c.storage = StorageConfig::S3(b)).await,
+    );
+    let k = ObjectKey::new("projects/shared-name/photo.jpg").unwrap();
+    a.state.storage.put(&k, "image/jpeg", 5, once(&b"hello"[..])).await.unwrap();
+    assert_eq!(a.state.storage.list("").await.unwrap().iter().map(|m| m.key.to_string()).collect::<Vec<_>>(), [k.to_string()]);
+    assert!(b.state.storage.list("").await.unwrap().is_empty());
+    assert_eq!(b.state.storage.head(&k).await.unwrap(), None);
+    let link = a.state.storage.link_to_get(&k, Duration::from_secs(60)).await.unwrap();
+    assert_eq!(fetch(&a, Method::GET, &link, &[], vec![]).await.1, b"hello");
 }
 
 fn prefix() -> String {
