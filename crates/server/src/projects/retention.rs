@@ -81,27 +81,9 @@ pub async fn purge(state: &AppState, id: Uuid, deleted_before: DateTime<Utc>) ->
     let Some(project) = projects::Entity::find_by_id(id).filter(projects::Column::DeletedAt.lt(deleted_before)).one(&*txn).await? else {
         return Ok(false);
     };
-    let builds: Vec<Uuid> = builds::Entity::find()
-        .select_only()
-        .column(builds::Column::Id)
-        .filter(builds::Column::ProjectId.eq(id))
-        .into_tuple()
-        .all(&*txn)
-        .await?;
-    let urls: Vec<Uuid> = game_urls::Entity::find()
-        .select_only()
-        .column(game_urls::Column::Id)
-        .filter(game_urls::Column::ProjectId.eq(id))
-        .into_tuple()
-        .all(&*txn)
-        .await?;
-    let assets: Vec<Uuid> = project_assets::Entity::find()
-        .select_only()
-        .column(project_assets::Column::Id)
-        .filter(project_assets::Column::ProjectId.eq(id))
-        .into_tuple()
-        .all(&*txn)
-        .await?;
+    let builds = ids_of::<builds::Entity>(&txn, builds::Column::Id, builds::Column::ProjectId, id).await?;
+    let urls = ids_of::<game_urls::Entity>(&txn, game_urls::Column::Id, game_urls::Column::ProjectId, id).await?;
+    let assets = ids_of::<project_assets::Entity>(&txn, project_assets::Column::Id, project_assets::Column::ProjectId, id).await?;
     // Referencing rows first.
     url_daily_views::Entity::delete_many().filter(url_daily_views::Column::UrlId.is_in(urls.iter().copied())).exec(&*txn).await?;
     game_urls::Entity::delete_many().filter(game_urls::Column::ProjectId.eq(id)).exec(&*txn).await?;
@@ -126,4 +108,9 @@ pub async fn purge(state: &AppState, id: Uuid, deleted_before: DateTime<Utc>) ->
     activity::record(&txn, &Audit::new(None, None, &client), entry).await?;
     txn.commit().await?;
     Ok(true)
+}
+
+/// The ids (`id`) of the rows of `E` whose `project` is `project`.
+async fn ids_of<E: EntityTrait>(txn: &crate::db::WriteTxn, id: E::Column, project: E::Column, of: Uuid) -> ApiResult<Vec<Uuid>> {
+    Ok(E::find().select_only().column(id).filter(project.eq(of)).into_tuple().all(&**txn).await?)
 }
